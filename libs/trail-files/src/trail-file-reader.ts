@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+
+/** Why a file was skipped as a whole. */
+export class TrailFileError extends Error {
+  override readonly name = 'TrailFileError';
+}
+
+function onlyZeros(bytes: Uint8Array): boolean {
+  for (const byte of bytes) {
+    if (byte !== 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Decompresses one or more gzip members, optionally followed by NUL padding (SPEC §7). Any other
+ * trailing bytes, or a truncated member, reject the whole file.
+ */
+export function gunzipStrict(compressed: Uint8Array): Buffer {
+  let result;
+  try {
+    result = gunzipSync(compressed, { info: true }) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
+  } catch (error) {
+    throw new TrailFileError(`cannot decompress: ${(error as Error).message}`);
+  }
+  if (!onlyZeros(compressed.subarray(result.engine.bytesWritten))) {
+    throw new TrailFileError('trailing bytes after the last gzip member');
+  }
+  return result.buffer;
+}
+
+/** Reads a trail file's content, gunzipped when `gzip` is set. Throws {@link TrailFileError}. */
+export async function readTrailFile(path: string, gzip: boolean): Promise<Uint8Array> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new TrailFileError(`cannot read: ${(error as Error).message}`);
+  }
+  return gzip ? gunzipStrict(bytes) : bytes;
+}
