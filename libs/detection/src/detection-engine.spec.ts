@@ -15,7 +15,11 @@ const T0 = Date.UTC(2026, 2, 10, 2, 3, 4);
 const HOUR = 3_600_000;
 let nextId = 0;
 
-function event(time: number, ip: string | null, overrides: Partial<NormalizedEvent> = {}): NormalizedEvent {
+function event(
+  time: number,
+  ip: string | null,
+  overrides: Partial<NormalizedEvent> = {},
+): NormalizedEvent {
   nextId += 1;
   return {
     time,
@@ -88,7 +92,11 @@ describe(DetectionEngine.name, () => {
 
   it('yields an insight for an IP used on exactly two slots', () => {
     const { closed, run } = setup();
-    run(event(T0, '1.1.1.1'), event(T0 + 3 * MS_PER_DAY, '1.1.1.1'), event(T0 + 9 * MS_PER_DAY, null));
+    run(
+      event(T0, '1.1.1.1'),
+      event(T0 + 3 * MS_PER_DAY, '1.1.1.1'),
+      event(T0 + 9 * MS_PER_DAY, null),
+    );
     expect(closed).toHaveLength(1);
     expect(closed[0]?.verdict).toBe(WindowVerdict.Insight);
     expect(closed[0]?.window.slots).toBe(0b1001);
@@ -96,7 +104,11 @@ describe(DetectionEngine.name, () => {
 
   it('forgets a usual IP unseen for more than 90 days, not at exactly 90 days', () => {
     const { state, run } = setup();
-    run(event(T0, '2.2.2.2'), event(T0 + MS_PER_DAY, '2.2.2.2'), event(T0 + 2 * MS_PER_DAY, '2.2.2.2'));
+    run(
+      event(T0, '2.2.2.2'),
+      event(T0 + MS_PER_DAY, '2.2.2.2'),
+      event(T0 + 2 * MS_PER_DAY, '2.2.2.2'),
+    );
     const lastSeen = T0 + 2 * MS_PER_DAY;
     expect(run(event(lastSeen + 90 * MS_PER_DAY, '2.2.2.2'))).toEqual([EventOutcome.Familiar]);
     const refreshed = lastSeen + 90 * MS_PER_DAY;
@@ -132,12 +144,19 @@ describe(DetectionEngine.name, () => {
     );
     const byIp = Object.fromEntries(closed.map((c) => [c.window.ip, c]));
     expect(byIp['3.3.3.3']).toMatchObject({ verdict: WindowVerdict.Insight, baseline: 4 });
-    expect(byIp['9.9.9.9']).toMatchObject({ region: 'ap-southeast-1', verdict: WindowVerdict.Insight });
+    expect(byIp['9.9.9.9']).toMatchObject({
+      region: 'ap-southeast-1',
+      verdict: WindowVerdict.Insight,
+    });
   });
 
   it('keeps usual IPs per (account, region)', () => {
     const { run } = setup();
-    run(event(T0, '4.4.4.4'), event(T0 + MS_PER_DAY, '4.4.4.4'), event(T0 + 2 * MS_PER_DAY, '4.4.4.4'));
+    run(
+      event(T0, '4.4.4.4'),
+      event(T0 + MS_PER_DAY, '4.4.4.4'),
+      event(T0 + 2 * MS_PER_DAY, '4.4.4.4'),
+    );
     expect(run(event(T0 + 3 * MS_PER_DAY, '4.4.4.4', { region: 'ap-southeast-1' }))).toEqual([
       EventOutcome.WindowOpened,
     ]);
@@ -163,7 +182,9 @@ describe(DetectionEngine.name, () => {
   });
 
   it('never analyzes allow-listed IPv4 and IPv6 addresses, but counts them', () => {
-    const { state, run } = setup({ allowList: cidrs('10.0.0.0/8', '2001:db8::/32', '::ffff:45.32.0.0/112') });
+    const { state, run } = setup({
+      allowList: cidrs('10.0.0.0/8', '2001:db8::/32', '::ffff:45.32.0.0/112'),
+    });
     expect(
       run(
         event(T0, '10.1.2.3'),

@@ -1,6 +1,15 @@
 import type { IpInsight } from '@trail-insight/insights';
 
-const COLUMNS = ['start (UTC)', 'source IP', 'account', 'region', 'ops', 'days', 'heterogeneity', 'why'];
+const COLUMNS = [
+  'start (UTC)',
+  'source IP',
+  'account',
+  'region',
+  'ops',
+  'days',
+  'heterogeneity',
+  'why',
+];
 
 function daysBetween(insight: IpInsight): string {
   const hours = (Date.parse(insight.endTime) - Date.parse(insight.startTime)) / 3_600_000;
@@ -26,7 +35,10 @@ export function formatInsightTable(insights: readonly IpInsight[]): string {
     Math.max(title.length, ...rows.map((row) => (row[index] as string).length)),
   );
   const render = (cells: string[]): string =>
-    cells.map((cell, index) => cell.padEnd(widths[index] as number)).join('  ').trimEnd();
+    cells
+      .map((cell, index) => cell.padEnd(widths[index] as number))
+      .join('  ')
+      .trimEnd();
   return [render(COLUMNS), render(widths.map((width) => '-'.repeat(width))), ...rows.map(render)]
     .join('\n')
     .concat('\n');

@@ -83,7 +83,9 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
     throw new UsageError('--home-region must not be empty');
   }
   const maxBuffered =
-    values['max-buffered'] === undefined ? undefined : parseCount('max-buffered', values['max-buffered']);
+    values['max-buffered'] === undefined
+      ? undefined
+      : parseCount('max-buffered', values['max-buffered']);
   if (maxBuffered === 0) {
     throw new UsageError('--max-buffered must be at least 1');
   }
@@ -115,7 +117,9 @@ export function formatSummary(summary: BatchSummary): string {
   ];
   const reasons = Object.entries(summary.invalidByReason).sort(([a], [b]) => (a < b ? -1 : 1));
   if (reasons.length > 0) {
-    lines.push(`invalid by reason: ${reasons.map(([reason, count]) => `${reason}=${count}`).join(', ')}`);
+    lines.push(
+      `invalid by reason: ${reasons.map(([reason, count]) => `${reason}=${count}`).join(', ')}`,
+    );
   }
   for (const example of summary.invalidExamples) {
     lines.push(`  invalid ${example.path}:${example.line}: ${example.reason}: ${example.detail}`);

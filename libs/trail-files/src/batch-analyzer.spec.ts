@@ -1,0 +1,173 @@
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import fc from 'fast-check';
+
+import { NONE_MODEL, WINDOW_MS } from '@trail-insight/detection';
+
+import { analyzeTrailPaths } from './batch-analyzer';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 2, 1);
+const config = { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL };
+
+function record(time: number, id: string, ip: string, account = '1234'): Record<string, unknown> {
+  return {
+    eventId: id,
+    eventTime: new Date(time).toISOString(),
+    acsRegion: 'cn-hangzhou',
+    sourceIpAddress: ip,
+    userIdentity: { accountId: account },
+  };
+}
+
+describe(analyzeTrailPaths.name, () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'analyze-spec-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a folder in byte-wise name order, files before subfolders, skipping other names', async () => {
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'B'));
+    mkdirSync(join(dir, 'zz'));
+    const put = (path: string, id: string, time = T0): void =>
+      writeFileSync(join(dir, path), JSON.stringify(record(time, id, '1.1.1.1')));
+    put('z.json', 'z-root');
+    put('a/x.jsonl', 'a-x');
+    put('B/y.ndjson', 'b-y');
+    put('c.JSON', 'ignored-case');
+    put('notes.txt', 'ignored-ext');
+    put('zz/close.json', 'close', T0 + WINDOW_MS);
+    writeFileSync(join(dir, 'Y.gz'), gzipSync(JSON.stringify([record(T0, 'y-gz', '1.1.1.1')])));
+    symlinkSync(join(dir, 'a'), join(dir, 'link-to-dir.json'));
+    symlinkSync(join(dir, 'z.json'), join(dir, 'link.json'));
+    const { insights, summary } = await analyzeTrailPaths([dir], { config });
+    expect(summary.filesRead).toBe(6);
+    expect(summary.duplicates).toBe(1);
+    expect(insights.map((insight) => insight.eventIds)).toEqual([['y-gz', 'z-root', 'b-y', 'a-x']]);
+  });
+
+  it('keeps input order for equal times: arguments, then files, then records', async () => {
+    writeFileSync(
+      join(dir, 'b.json'),
+      JSON.stringify([record(T0, 'b1', '2.2.2.2'), record(T0, 'b2', '2.2.2.2')]),
+    );
+    writeFileSync(join(dir, 'a.json'), JSON.stringify([record(T0, 'a1', '2.2.2.2')]));
+    writeFileSync(
+      join(dir, 'close.json'),
+      JSON.stringify([record(T0 + WINDOW_MS, 'c', '3.3.3.3')]),
+    );
+    const { insights } = await analyzeTrailPaths([join(dir, 'b.json'), dir], { config });
+    expect(insights[0]?.eventIds).toEqual(['b1', 'b2', 'a1']);
+  });
+
+  it('skips a file that cannot be decompressed completely and goes on', async () => {
+    const good = gzipSync(`${JSON.stringify(record(T0, 'g', '4.4.4.4'))}\n`);
+    writeFileSync(
+      join(dir, '1-multi.gz'),
+      Buffer.concat([good, gzipSync(JSON.stringify(record(T0, 'h', '4.4.4.4')))]),
+    );
+    writeFileSync(
+      join(dir, '2-padded.json.gz'),
+      Buffer.concat([gzipSync(JSON.stringify(record(T0, 'p', '4.4.4.4'))), Buffer.alloc(512)]),
+    );
+    writeFileSync(join(dir, '3-trailing.gz'), Buffer.concat([good, Buffer.from('garbage')]));
+    writeFileSync(join(dir, '4-truncated.gz'), good.subarray(0, good.length - 4));
+    writeFileSync(join(dir, '5-plain.gz'), 'not gzip');
+    const { summary } = await analyzeTrailPaths([dir, join(dir, 'missing')], { config });
+    expect(summary.filesRead).toBe(2);
+    expect(summary.counted).toBe(3);
+    expect(summary.filesSkipped.map((s) => s.path)).toEqual([
+      join(dir, '3-trailing.gz'),
+      join(dir, '4-truncated.gz'),
+      join(dir, '5-plain.gz'),
+      join(dir, 'missing'),
+    ]);
+  });
+
+  it('reads a file named on the command line whatever its name', async () => {
+    writeFileSync(join(dir, 'trail.log'), `${JSON.stringify(record(T0, 'l', '5.5.5.5'))}\n`);
+    const { summary } = await analyzeTrailPaths([join(dir, 'trail.log')], { config });
+    expect(summary.counted).toBe(1);
+  });
+
+  it('closes only windows whose verdict is at or before the latest counted event', async () => {
+    writeFileSync(
+      join(dir, 'a.jsonl'),
+      [
+        record(T0, 'w1', '6.6.6.6'),
+        record(T0 + 1000, 'w2', '6.6.6.7'),
+        record(T0 + WINDOW_MS, 'end', '9.9.9.9'),
+        record(T0 + WINDOW_MS + 5000, 'end', '9.9.9.9'),
+        { eventTime: new Date(T0 + 30 * DAY).toISOString() },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const { insights, summary } = await analyzeTrailPaths([dir], { config });
+    expect(insights.map((i) => i.sourceIpAddress)).toEqual(['6.6.6.6']);
+    expect(summary.openWindows).toBe(2);
+    expect(summary.latestEventTime).toBe(T0 + WINDOW_MS);
+    expect(summary.invalidExamples[0]).toMatchObject({ line: 5, reason: 'missing-event-id' });
+  });
+
+  it('gives the same answer whatever the file order, record order and spill size', async () => {
+    const ips = ['1.1.1.1', '1.1.1.2', '2001:db8::1', '::ffff:1.1.1.3'];
+    const arbitraryEvent = fc.record({
+      offset: fc.integer({ min: 0, max: 20 * DAY }),
+      ip: fc.constantFrom(...ips, 'internal'),
+      account: fc.constantFrom('1', '2'),
+      dupOf: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(arbitraryEvent, { minLength: 1, maxLength: 60, selector: (e) => e.offset }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer(),
+        async (events, fileCount, seed) => {
+          const records = events.map((e, index) =>
+            record(
+              T0 + e.offset,
+              e.dupOf === undefined ? `id-${index}` : `dup-${e.dupOf}`,
+              e.ip,
+              e.account,
+            ),
+          );
+          const case1 = mkdtempSync(join(dir, 'c1-'));
+          const case2 = mkdtempSync(join(dir, 'c2-'));
+          const files: Array<Array<Record<string, unknown>>> = Array.from(
+            { length: fileCount },
+            () => [],
+          );
+          records.forEach((r, index) => files[index % fileCount]?.push(r));
+          files.forEach((content, index) => {
+            writeFileSync(join(case1, `f${index}.json`), JSON.stringify(content));
+            const shuffled =
+              fc.sample(fc.shuffledSubarray(content, { minLength: content.length }), {
+                seed,
+                numRuns: 1,
+              })[0] ?? [];
+            writeFileSync(
+              join(case2, `f${fileCount - index}.jsonl`),
+              shuffled.map((r) => JSON.stringify(r)).join('\n'),
+            );
+          });
+          const expected = await analyzeTrailPaths([case1], { config });
+          const actual = await analyzeTrailPaths([case2], { config, maxBuffered: 7 });
+          expect(actual.insights).toEqual(expected.insights);
+          expect(actual.summary.openWindows).toBe(expected.summary.openWindows);
+          expect(actual.summary.duplicates).toBe(expected.summary.duplicates);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
