@@ -230,7 +230,7 @@ describe(DetectionEngine.name, () => {
     const { closed, run } = setup();
     const times = [T0, T0 + 1, T0 + 300_000, T0 + 2 * MS_PER_DAY];
     for (let i = 0; i < 120; i += 1) {
-      run(event(times[i % 4] as number, '7.7.7.7'));
+      run(event(times[i % 4], '7.7.7.7'));
     }
     run(event(T0 + WINDOW_MS, null));
     const window = closed[0]?.window;

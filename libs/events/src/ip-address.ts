@@ -38,7 +38,7 @@ function parseGroups(text: string): number[] | null {
   const groups: number[] = [];
   const parts = text.split(':');
   for (let index = 0; index < parts.length; index += 1) {
-    const part = parts[index] as string;
+    const part = parts[index];
     if (index === parts.length - 1 && part.includes('.')) {
       const v4 = parseIpv4Value(part);
       if (v4 === null) {
@@ -63,11 +63,11 @@ function parseIpv6Groups(text: string): number[] | null {
     const groups = parseGroups(text);
     return groups !== null && groups.length === 8 ? groups : null;
   }
-  if ((halves[0] as string).includes('.')) {
+  if (halves[0].includes('.')) {
     return null;
   }
-  const head = parseGroups(halves[0] as string);
-  const tail = parseGroups(halves[1] as string);
+  const head = parseGroups(halves[0]);
+  const tail = parseGroups(halves[1]);
   if (head === null || tail === null) {
     return null;
   }

@@ -146,8 +146,8 @@ export class ExternalSorter<T> {
         (heap[j] as { entry: Entry<T> }).entry,
       ) < 0;
     const swap = (i: number, j: number): void => {
-      const held = heap[i] as (typeof heap)[number];
-      heap[i] = heap[j] as (typeof heap)[number];
+      const held = heap[i];
+      heap[i] = heap[j];
       heap[j] = held;
     };
     const siftDown = (start: number): void => {
@@ -180,9 +180,9 @@ export class ExternalSorter<T> {
       }
     });
     while (heap.length > 0) {
-      const top = heap[0] as (typeof heap)[number];
+      const top = heap[0];
       yield top.entry.item;
-      const next = (sources[top.source] as (typeof sources)[number]).next();
+      const next = sources[top.source].next();
       if (next !== null) {
         top.entry = next;
       } else {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { NONE_MODEL } from '@trail-insight/detection';
-import { normalizeRecord, readTrailContent } from '@trail-insight/events';
+import { InvalidReason, normalizeRecord, readTrailContent } from '@trail-insight/events';
 
 import { analyzeTrailPaths } from './batch-analyzer';
 import { readTrailFile } from './trail-file-reader';
@@ -63,7 +63,9 @@ describe('real trails', () => {
       'otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.json',
     );
     expect(results).toHaveLength(103);
-    expect(results.every((r) => r !== null && !r.ok && r.reason === 'invalid-time')).toBe(true);
+    expect(
+      results.every((r) => r !== null && !r.ok && r.reason === InvalidReason.InvalidTime),
+    ).toBe(true);
   });
 
   it('reads ActionTrail SLS samples, drops the re-delivered duplicate and ignores service principals', async () => {

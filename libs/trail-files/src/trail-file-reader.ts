@@ -20,12 +20,9 @@ function onlyZeros(bytes: Uint8Array): boolean {
  * trailing bytes, or a truncated member, reject the whole file.
  */
 export function gunzipStrict(compressed: Uint8Array): Buffer {
-  let result;
+  let result: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
-    result = gunzipSync(compressed, { info: true }) as unknown as {
-      buffer: Buffer;
-      engine: { bytesWritten: number };
-    };
+    result = gunzipSync(compressed, { info: true }) as unknown as typeof result;
   } catch (error) {
     throw new TrailFileError(`cannot decompress: ${(error as Error).message}`);
   }

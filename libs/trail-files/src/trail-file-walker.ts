@@ -25,7 +25,7 @@ async function* walkDirectory(dir: string): AsyncGenerator<TrailSource> {
     yield { kind: 'unreadable', path: dir, reason: reasonOf(error) };
     return;
   }
-  entries.sort(Buffer.compare);
+  entries.sort((left, right) => Buffer.compare(left, right));
   const folders: string[] = [];
   for (const raw of entries) {
     const name = raw.toString();

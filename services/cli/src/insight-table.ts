@@ -32,11 +32,11 @@ export function formatInsightTable(insights: readonly IpInsight[]): string {
     (insight.signals ?? []).join('; '),
   ]);
   const widths = COLUMNS.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => (row[index] as string).length)),
+    Math.max(title.length, ...rows.map((row) => row[index].length)),
   );
   const render = (cells: string[]): string =>
     cells
-      .map((cell, index) => cell.padEnd(widths[index] as number))
+      .map((cell, index) => cell.padEnd(widths[index]))
       .join('  ')
       .trimEnd();
   return [render(COLUMNS), render(widths.map((width) => '-'.repeat(width))), ...rows.map(render)]
