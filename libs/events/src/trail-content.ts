@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 import { parseJson } from './json-depth.util';
 
 /** One item read from a trail file's content: a record value, or a line that is not JSON. */
@@ -5,17 +7,15 @@ export type ContentItem =
   | { kind: 'record'; value: unknown; line: number }
   | { kind: 'malformed'; line: number; detail: string };
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const BLANK_LINE = /^[ \t]*$/;
 const LF = 0x0a;
 const CR = 0x0d;
 
 function decodeUtf8(bytes: Uint8Array): string | null {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
+  if (!isUtf8(bytes)) {
     return null;
   }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 function hasRecordsArray(value: unknown): value is { Records: unknown[] } {

@@ -28,6 +28,9 @@ describe(analyzeTrailPaths.name, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'analyze-spec-'));
+    for (const folder of ['a', 'b', 'c']) {
+      mkdirSync(join(dir, folder), { recursive: true });
+    }
   });
 
   afterEach(() => {
@@ -35,7 +38,8 @@ describe(analyzeTrailPaths.name, () => {
   });
 
   it('reads a folder in byte-wise name order, files before subfolders, skipping other names', async () => {
-    mkdirSync(join(dir, 'a'));
+    rmSync(join(dir, 'b'), { recursive: true });
+    rmSync(join(dir, 'c'), { recursive: true });
     mkdirSync(join(dir, 'B'));
     mkdirSync(join(dir, 'zz'));
     const put = (path: string, id: string, time = T0): void =>
@@ -91,6 +95,26 @@ describe(analyzeTrailPaths.name, () => {
       join(dir, '5-plain.gz'),
       join(dir, 'missing'),
     ]);
+  });
+
+  it('applies delivery files as they come and falls back to a full sort when a name lies', async () => {
+    const hour = (h: number): string =>
+      `2026030${1 + Math.floor(h / 24)}T${String(h % 24).padStart(2, '0')}00Z`;
+    const write = (name: string, time: number, id: string): void =>
+      writeFileSync(join(dir, name), JSON.stringify({ Records: [record(time, id, '7.7.7.7')] }));
+    write(`b/acct_CloudTrail_us-east-1_${hour(0)}_x.json`, T0 + 5 * 60_000, 'first');
+    write(`a/acct_CloudTrail_eu-west-1_${hour(1)}_y.json`, T0 + 65 * 60_000, 'second');
+    write(`a/acct_CloudTrail_eu-west-1_${hour(0)}_z.json`, T0 + 10 * 60_000, 'between');
+    write(`c/late_${hour(30)}_w.json`, T0 + WINDOW_MS + 3_600_000, 'close');
+    const ordered = await analyzeTrailPaths([dir], { config });
+    expect(ordered.summary.fellBackToSort).toBe(false);
+    expect(ordered.insights[0]?.eventIds).toEqual(['first', 'between', 'second']);
+
+    write(`c/lying_${hour(40)}_v.json`, T0 + 1, 'liar');
+    const fallback = await analyzeTrailPaths([dir], { config });
+    expect(fallback.summary.fellBackToSort).toBe(true);
+    expect(fallback.insights[0]?.eventIds).toEqual(['liar', 'first', 'between', 'second']);
+    expect(fallback.summary.records).toBe(5);
   });
 
   it('reads a file named on the command line whatever its name', async () => {
@@ -160,11 +184,16 @@ describe(analyzeTrailPaths.name, () => {
               shuffled.map((r) => JSON.stringify(r)).join('\n'),
             );
           });
-          const expected = await analyzeTrailPaths([case1], { config });
-          const actual = await analyzeTrailPaths([case2], { config, maxBuffered: 7 });
-          expect(actual.insights).toEqual(expected.insights);
-          expect(actual.summary.openWindows).toBe(expected.summary.openWindows);
-          expect(actual.summary.duplicates).toBe(expected.summary.duplicates);
+          const expected = await analyzeTrailPaths([case1], { config, strategy: 'sort' });
+          for (const actual of [
+            await analyzeTrailPaths([case2], { config, strategy: 'sort', maxBuffered: 7 }),
+            await analyzeTrailPaths([case2], { config }),
+            await analyzeTrailPaths([case1], { config }),
+          ]) {
+            expect(actual.insights).toEqual(expected.insights);
+            expect(actual.summary.openWindows).toBe(expected.summary.openWindows);
+            expect(actual.summary.duplicates).toBe(expected.summary.duplicates);
+          }
         },
       ),
       { numRuns: 60 },

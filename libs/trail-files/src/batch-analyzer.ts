@@ -12,8 +12,12 @@ import type { NormalizedEvent } from '@trail-insight/events';
 import type { IpInsight } from '@trail-insight/insights';
 
 import { ExternalSorter } from './external-sorter';
+import { deliveryTimeHint } from './delivery-time-hint.util';
+import { MinHeap } from './min-heap';
 import { readTrailFile } from './trail-file-reader';
 import { walkTrailPaths } from './trail-file-walker';
+
+import type { TrailSource } from './trail-file-walker';
 
 import type { LineCodec } from './external-sorter';
 
@@ -45,6 +49,8 @@ export interface BatchSummary {
   /** Latest time of a counted event, epoch ms, or null when none. */
   latestEventTime: number | null;
   spilledRuns: number;
+  /** True when files were not in delivery order and the run was redone with a full sort. */
+  fellBackToSort: boolean;
 }
 
 export interface BatchProgress {
@@ -60,14 +66,18 @@ export interface BatchOptions {
   maxBuffered?: number;
   invalidExamples?: number;
   onProgress?: (progress: BatchProgress) => void;
-  /** Called for every window that ends, in processing order (for evaluation and metrics). */
+  /** Called for every window that ends, in processing order, after the run (for evaluation). */
   onWindowClosed?: (closed: ClosedWindow) => void;
+  /** `auto` (default): delivery order with fallback; `sort`: always the external sort. */
+  strategy?: 'auto' | 'sort' | 'delivery-order';
 }
 
 export interface BatchResult {
   insights: IpInsight[];
   summary: BatchSummary;
 }
+
+type PassResult = BatchResult & { closed: ClosedWindow[] };
 
 /** Events kept in memory before sorting spills (≈ 60–100 MB of normalized events). */
 export const DEFAULT_MAX_BUFFERED = 400_000;
@@ -147,121 +157,267 @@ function emptySummary(): BatchSummary {
     windowsBaselineNotMet: 0,
     latestEventTime: null,
     spilledRuns: 0,
+    fellBackToSort: false,
+  };
+}
+
+/** How far before its announced time a delivery file may hold events before ordering falls back. */
+export const DELIVERY_SLACK_MS = 2 * 3_600_000;
+
+interface Keyed {
+  time: number;
+  /** File position in walk order × 2^24 + record position: the SPEC §7 tie order. */
+  order: number;
+  event: NormalizedEvent;
+}
+
+const RECORDS_PER_FILE = 2 ** 24;
+
+class OutOfDeliveryOrder extends Error {}
+
+interface ReadContext {
+  summary: BatchSummary;
+  maxExamples: number;
+  progress: BatchProgress;
+  onProgress?: (progress: BatchProgress) => void;
+}
+
+/** Reads one source, calling `accept` for each valid event with its position in the file. */
+async function readSource(
+  source: TrailSource,
+  context: ReadContext,
+  accept: (event: NormalizedEvent, position: number) => void,
+): Promise<void> {
+  const { summary, progress } = context;
+  progress.filesDone += 1;
+  if (source.kind === 'unreadable') {
+    summary.filesSkipped.push({ path: source.path, reason: source.reason });
+    return;
+  }
+  let content: Uint8Array;
+  try {
+    content = await readTrailFile(source.path, source.gzip);
+  } catch (error) {
+    summary.filesSkipped.push({ path: source.path, reason: (error as Error).message });
+    return;
+  }
+  summary.filesRead += 1;
+  let position = 0;
+  for (const item of readTrailContent(content)) {
+    summary.records += 1;
+    position += 1;
+    const result =
+      item.kind === 'malformed'
+        ? { ok: false as const, reason: 'malformed', detail: item.detail }
+        : normalizeRecord(item.value);
+    if (result.ok) {
+      accept(result.event, position);
+      continue;
+    }
+    summary.invalid += 1;
+    summary.invalidByReason[result.reason] = (summary.invalidByReason[result.reason] ?? 0) + 1;
+    if (summary.invalidExamples.length < context.maxExamples) {
+      summary.invalidExamples.push({
+        path: source.path,
+        line: item.line,
+        reason: result.reason,
+        detail: result.detail,
+      });
+    }
+  }
+  progress.bytesDone += content.length;
+  progress.records = summary.records;
+  context.onProgress?.(progress);
+}
+
+/** Feeds time-ordered events through the rules and finishes the batch (SPEC §3.6). */
+class BatchDetection {
+  readonly insights: IpInsight[] = [];
+  readonly closed: ClosedWindow[] = [];
+  private readonly accounts = new Map<string, AccountState>();
+  private readonly engine: DetectionEngine;
+  private latest = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    config: DetectionConfig,
+    private readonly summary: BatchSummary,
+    keepClosed: boolean,
+  ) {
+    this.engine = new DetectionEngine(config, {
+      windowClosed: (closed) => {
+        if (keepClosed) {
+          this.closed.push(closed);
+        }
+        switch (closed.verdict) {
+          case WindowVerdict.Insight:
+            this.insights.push(toIpInsight(closed));
+            break;
+          case WindowVerdict.BecameUsual:
+            summary.windowsBecameUsual += 1;
+            break;
+          case WindowVerdict.NotUnusual:
+            summary.windowsNotUnusual += 1;
+            break;
+          case WindowVerdict.BaselineNotMet:
+            summary.windowsBaselineNotMet += 1;
+            break;
+        }
+      },
+    });
+  }
+
+  apply(event: NormalizedEvent): void {
+    let state = this.accounts.get(event.accountId);
+    if (state === undefined) {
+      state = createAccountState(event.accountId);
+      this.accounts.set(event.accountId, state);
+    }
+    if (this.engine.apply(state, event) === EventOutcome.Duplicate) {
+      this.summary.duplicates += 1;
+    } else {
+      this.summary.counted += 1;
+      this.latest = event.time;
+    }
+  }
+
+  finish(): void {
+    const summary = this.summary;
+    if (summary.counted > 0) {
+      summary.latestEventTime = this.latest;
+      for (const state of this.accounts.values()) {
+        this.engine.advance(state, this.latest);
+        for (const region of state.regions.values()) {
+          summary.openWindows += region.windows.size;
+        }
+      }
+    }
+    this.insights.sort(compareIpInsights);
+    summary.insights = this.insights.length;
+  }
+}
+
+/**
+ * Reads files in the order their delivery names announce and applies events as soon as no file
+ * still to read may hold an earlier one, so memory holds a few hours of events. If a file breaks
+ * that promise (an event earlier than one already applied), or more than `maxBuffered` events wait,
+ * throws {@link OutOfDeliveryOrder}.
+ */
+async function analyzeInDeliveryOrder(
+  sources: TrailSource[],
+  options: BatchOptions,
+): Promise<PassResult> {
+  const summary = emptySummary();
+  const context = readContext(sources, summary, options);
+  const detection = new BatchDetection(
+    options.config,
+    summary,
+    options.onWindowClosed !== undefined,
+  );
+  const ordered = sources
+    .map((source, index) => ({ source, index, hint: deliveryTimeHint(source.path) }))
+    .sort((a, b) => a.hint - b.hint || a.index - b.index);
+  const maxHeld = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+  const heap = new MinHeap<Keyed>((a, b) => (a.time - b.time || a.order - b.order) < 0);
+  let applied = Number.NEGATIVE_INFINITY;
+  const release = (bound: number): void => {
+    for (let top = heap.peek(); top !== undefined && top.time < bound; top = heap.peek()) {
+      heap.pop();
+      applied = top.time;
+      detection.apply(top.event);
+    }
+  };
+  for (let i = 0; i < ordered.length; i += 1) {
+    const { source, index } = ordered[i];
+    await readSource(source, context, (event, position) => {
+      if (event.time < applied) {
+        throw new OutOfDeliveryOrder(source.path);
+      }
+      heap.push({ time: event.time, order: index * RECORDS_PER_FILE + position, event });
+      if (heap.size > maxHeld) {
+        throw new OutOfDeliveryOrder(source.path);
+      }
+    });
+    const next = ordered[i + 1];
+    release(next === undefined ? Number.POSITIVE_INFINITY : next.hint - DELIVERY_SLACK_MS);
+  }
+  release(Number.POSITIVE_INFINITY);
+  detection.finish();
+  return { insights: detection.insights, summary, closed: detection.closed };
+}
+
+/** Reads everything, sorts with bounded memory (spilling sorted runs), then applies in order. */
+async function analyzeWithExternalSort(
+  sources: TrailSource[],
+  options: BatchOptions,
+): Promise<PassResult> {
+  const summary = emptySummary();
+  const context = readContext(sources, summary, options);
+  const sorter = new ExternalSorter(
+    NORMALIZED_EVENT_CODEC,
+    options.maxBuffered ?? DEFAULT_MAX_BUFFERED,
+  );
+  for (const source of sources) {
+    await readSource(source, context, (event) => sorter.add(event.time, event));
+  }
+  summary.spilledRuns = sorter.spilledRuns;
+  const detection = new BatchDetection(
+    options.config,
+    summary,
+    options.onWindowClosed !== undefined,
+  );
+  for (const event of sorter.drain()) {
+    detection.apply(event);
+  }
+  detection.finish();
+  return { insights: detection.insights, summary, closed: detection.closed };
+}
+
+function readContext(
+  sources: TrailSource[],
+  summary: BatchSummary,
+  options: BatchOptions,
+): ReadContext {
+  return {
+    summary,
+    maxExamples: options.invalidExamples ?? 10,
+    progress: { filesDone: 0, filesTotal: sources.length, bytesDone: 0, records: 0 },
+    onProgress: options.onProgress,
   };
 }
 
 /**
- * The batch job of SPEC §7: reads files and folders, sorts every valid event by event time (ties in
- * input order) with bounded memory, runs the detection rules and closes the windows whose verdict
- * time is at or before the latest counted event.
+ * The batch job of SPEC §7: reads files and folders, orders every valid event by event time (ties
+ * in input order), runs the detection rules and closes the windows whose verdict time is at or
+ * before the latest counted event. Files in delivery layout (each holding about an hour, named with
+ * their time) are applied as they are read; any other input is sorted with bounded memory. Both
+ * paths give the same answer (tested); the first falls back to the second when its promise breaks.
  */
 export async function analyzeTrailPaths(
   paths: readonly string[],
   options: BatchOptions,
 ): Promise<BatchResult> {
-  const summary = emptySummary();
-  const maxExamples = options.invalidExamples ?? 10;
-  const sorter = new ExternalSorter(
-    NORMALIZED_EVENT_CODEC,
-    options.maxBuffered ?? DEFAULT_MAX_BUFFERED,
-  );
-  const sources = [];
+  const sources: TrailSource[] = [];
   for await (const source of walkTrailPaths(paths)) {
     sources.push(source);
   }
-  const progress: BatchProgress = {
-    filesDone: 0,
-    filesTotal: sources.length,
-    bytesDone: 0,
-    records: 0,
-  };
-
-  const reject = (path: string, line: number, reason: string, detail: string): void => {
-    summary.invalid += 1;
-    summary.invalidByReason[reason] = (summary.invalidByReason[reason] ?? 0) + 1;
-    if (summary.invalidExamples.length < maxExamples) {
-      summary.invalidExamples.push({ path, line, reason, detail });
-    }
-  };
-
-  for (const source of sources) {
-    progress.filesDone += 1;
-    if (source.kind === 'unreadable') {
-      summary.filesSkipped.push({ path: source.path, reason: source.reason });
-      continue;
-    }
-    let content: Uint8Array;
+  let result: PassResult;
+  const hinted = sources.some((source) => deliveryTimeHint(source.path) > Number.NEGATIVE_INFINITY);
+  const strategy = options.strategy ?? (hinted ? 'auto' : 'sort');
+  if (strategy === 'sort') {
+    result = await analyzeWithExternalSort(sources, options);
+  } else {
     try {
-      content = await readTrailFile(source.path, source.gzip);
+      result = await analyzeInDeliveryOrder(sources, options);
     } catch (error) {
-      summary.filesSkipped.push({ path: source.path, reason: (error as Error).message });
-      continue;
-    }
-    summary.filesRead += 1;
-    for (const item of readTrailContent(content)) {
-      summary.records += 1;
-      if (item.kind === 'malformed') {
-        reject(source.path, item.line, 'malformed', item.detail);
-        continue;
+      if (!(error instanceof OutOfDeliveryOrder) || strategy === 'delivery-order') {
+        throw error;
       }
-      const result = normalizeRecord(item.value);
-      if (result.ok) {
-        sorter.add(result.event.time, result.event);
-      } else {
-        reject(source.path, item.line, result.reason, result.detail);
-      }
-    }
-    progress.bytesDone += content.length;
-    progress.records = summary.records;
-    options.onProgress?.(progress);
-  }
-  summary.spilledRuns = sorter.spilledRuns;
-
-  const insights: IpInsight[] = [];
-  const engine = new DetectionEngine(options.config, {
-    windowClosed: (closed) => {
-      options.onWindowClosed?.(closed);
-      switch (closed.verdict) {
-        case WindowVerdict.Insight:
-          insights.push(toIpInsight(closed));
-          break;
-        case WindowVerdict.BecameUsual:
-          summary.windowsBecameUsual += 1;
-          break;
-        case WindowVerdict.NotUnusual:
-          summary.windowsNotUnusual += 1;
-          break;
-        case WindowVerdict.BaselineNotMet:
-          summary.windowsBaselineNotMet += 1;
-          break;
-      }
-    },
-  });
-  const accounts = new Map<string, AccountState>();
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const event of sorter.drain()) {
-    let state = accounts.get(event.accountId);
-    if (state === undefined) {
-      state = createAccountState(event.accountId);
-      accounts.set(event.accountId, state);
-    }
-    if (engine.apply(state, event) === EventOutcome.Duplicate) {
-      summary.duplicates += 1;
-    } else {
-      summary.counted += 1;
-      latest = event.time;
+      result = await analyzeWithExternalSort(sources, options);
+      result.summary.fellBackToSort = true;
     }
   }
-  if (summary.counted > 0) {
-    summary.latestEventTime = latest;
-    for (const state of accounts.values()) {
-      engine.advance(state, latest);
-      for (const region of state.regions.values()) {
-        summary.openWindows += region.windows.size;
-      }
-    }
+  for (const closed of result.closed) {
+    options.onWindowClosed?.(closed);
   }
-  insights.sort(compareIpInsights);
-  summary.insights = insights.length;
-  return { insights, summary };
+  return { insights: result.insights, summary: result.summary };
 }

@@ -2,6 +2,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { MinHeap } from './min-heap';
+
 /** Turns items into single-line text and back, for spilling sorted runs to disk. */
 export interface LineCodec<T> {
   encode(item: T): string;
@@ -139,58 +141,23 @@ export class ExternalSorter<T> {
     let memoryIndex = 0;
     const memory = this.buffer;
     sources.push({ next: () => memory[memoryIndex++] ?? null });
-    const heap: Array<{ entry: Entry<T>; source: number }> = [];
-    const less = (i: number, j: number): boolean =>
-      compareEntries(
-        (heap[i] as { entry: Entry<T> }).entry,
-        (heap[j] as { entry: Entry<T> }).entry,
-      ) < 0;
-    const swap = (i: number, j: number): void => {
-      const held = heap[i];
-      heap[i] = heap[j];
-      heap[j] = held;
-    };
-    const siftDown = (start: number): void => {
-      let index = start;
-      for (;;) {
-        const left = index * 2 + 1;
-        const right = left + 1;
-        let smallest = index;
-        if (left < heap.length && less(left, smallest)) smallest = left;
-        if (right < heap.length && less(right, smallest)) smallest = right;
-        if (smallest === index) return;
-        swap(index, smallest);
-        index = smallest;
-      }
-    };
-    const siftUp = (start: number): void => {
-      let index = start;
-      while (index > 0) {
-        const parent = (index - 1) >> 1;
-        if (!less(index, parent)) return;
-        swap(index, parent);
-        index = parent;
-      }
-    };
+    const heap = new MinHeap<{ entry: Entry<T>; source: number }>(
+      (left, right) => compareEntries(left.entry, right.entry) < 0,
+    );
     sources.forEach((source, index) => {
       const entry = source.next();
       if (entry !== null) {
         heap.push({ entry, source: index });
-        siftUp(heap.length - 1);
       }
     });
-    while (heap.length > 0) {
-      const top = heap[0];
+    for (let top = heap.peek(); top !== undefined; top = heap.peek()) {
       yield top.entry.item;
-      const next = sources[top.source].next();
-      if (next !== null) {
-        top.entry = next;
+      const next = sources[top.source]?.next() ?? null;
+      if (next === null) {
+        heap.pop();
       } else {
-        const last = heap.pop() as (typeof heap)[number];
-        if (heap.length === 0) break;
-        heap[0] = last;
+        heap.replaceTop({ entry: next, source: top.source });
       }
-      siftDown(0);
     }
   }
 }

@@ -1,0 +1,22 @@
+const STAMP = /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z/;
+const DATE_FOLDERS = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})(?:\/|$)/;
+
+/**
+ * The time a delivery file's name or folders announce (`…_20230710T1220Z_…` in OSS/S3 object names,
+ * else `…/yyyy/mm/dd/…` folders), or -Infinity when there is none. Only a hint: readers must verify.
+ */
+export function deliveryTimeHint(path: string): number {
+  const normalized = path.replace(/\\/g, '/');
+  const name = normalized.slice(normalized.lastIndexOf('/') + 1);
+  const stamp = STAMP.exec(name);
+  if (stamp !== null) {
+    const [, y, mo, d, h, mi] = stamp.map(Number) as number[];
+    return Date.UTC(y, (mo) - 1, d, h, mi);
+  }
+  const folders = DATE_FOLDERS.exec(normalized);
+  if (folders !== null) {
+    const [, y, mo, d] = folders.map(Number) as number[];
+    return Date.UTC(y, (mo) - 1, d);
+  }
+  return Number.NEGATIVE_INFINITY;
+}
