@@ -10,12 +10,12 @@ export function deliveryTimeHint(path: string): number {
   const name = normalized.slice(normalized.lastIndexOf('/') + 1);
   const stamp = STAMP.exec(name);
   if (stamp !== null) {
-    const [, y, mo, d, h, mi] = stamp.map(Number) as number[];
+    const [, y = 0, mo = 1, d, h, mi] = stamp.map(Number);
     return Date.UTC(y, (mo) - 1, d, h, mi);
   }
   const folders = DATE_FOLDERS.exec(normalized);
   if (folders !== null) {
-    const [, y, mo, d] = folders.map(Number) as number[];
+    const [, y = 0, mo = 1, d] = folders.map(Number);
     return Date.UTC(y, (mo) - 1, d);
   }
   return Number.NEGATIVE_INFINITY;
