@@ -4,30 +4,24 @@ import {
   WindowVerdict,
   createAccountState,
 } from '@trail-insight/detection';
-import { normalizeRecord, readTrailContent } from '@trail-insight/events';
 import { compareIpInsights, toIpInsight } from '@trail-insight/insights';
 
 import type { AccountState, ClosedWindow, DetectionConfig } from '@trail-insight/detection';
 import type { NormalizedEvent } from '@trail-insight/events';
+
+import type { InvalidExample } from './parsed-file';
 import type { IpInsight } from '@trail-insight/insights';
 
 import { ExternalSorter } from './external-sorter';
+import { NORMALIZED_EVENT_CODEC } from './normalized-event.codec';
 import { deliveryTimeHint } from './delivery-time-hint.util';
 import { MinHeap } from './min-heap';
-import { readTrailFile } from './trail-file-reader';
+import { createWorkerParsePool, inlineParsePool } from './parse-pool';
 import { walkTrailPaths } from './trail-file-walker';
 
+import type { ParsePool } from './parse-pool';
+import type { ParsedFile } from './parsed-file';
 import type { TrailSource } from './trail-file-walker';
-
-import type { LineCodec } from './external-sorter';
-
-/** Where an invalid record was found, for the CLI report (SPEC §1: file and line). */
-export interface InvalidExample {
-  path: string;
-  line: number;
-  reason: string;
-  detail: string;
-}
 
 /** Counts of one batch run (SPEC §7 summary). */
 export interface BatchSummary {
@@ -68,6 +62,8 @@ export interface BatchOptions {
   onProgress?: (progress: BatchProgress) => void;
   /** Called for every window that ends, in processing order, after the run (for evaluation). */
   onWindowClosed?: (closed: ClosedWindow) => void;
+  /** Parse files on worker threads running `script` (a bundle of parse-worker.entry.ts). */
+  parseWorkers?: { script: string; count: number };
   /** `auto` (default): delivery order with fallback; `sort`: always the external sort. */
   strategy?: 'auto' | 'sort' | 'delivery-order';
 }
@@ -81,64 +77,6 @@ type PassResult = BatchResult & { closed: ClosedWindow[] };
 
 /** Events kept in memory before sorting spills (≈ 60–100 MB of normalized events). */
 export const DEFAULT_MAX_BUFFERED = 400_000;
-
-/** Spill format of a normalized event: a positional JSON array. */
-export const NORMALIZED_EVENT_CODEC: LineCodec<NormalizedEvent> = {
-  encode: (e) =>
-    JSON.stringify([
-      e.time,
-      e.eventId,
-      e.accountId,
-      e.region,
-      e.isGlobal,
-      e.sourceIp,
-      e.provider,
-      e.userAgent,
-      e.principalId,
-      e.eventName,
-      e.errorCode,
-    ]),
-  decode: (line) => {
-    const [
-      time,
-      eventId,
-      accountId,
-      region,
-      isGlobal,
-      sourceIp,
-      provider,
-      userAgent,
-      principalId,
-      eventName,
-      errorCode,
-    ] = JSON.parse(line) as [
-      number,
-      string,
-      string,
-      string,
-      boolean,
-      string | null,
-      NormalizedEvent['provider'],
-      string | null,
-      string | null,
-      string | null,
-      string | null,
-    ];
-    return {
-      time,
-      eventId,
-      accountId,
-      region,
-      isGlobal,
-      sourceIp,
-      provider,
-      userAgent,
-      principalId,
-      eventName,
-      errorCode,
-    };
-  },
-};
 
 function emptySummary(): BatchSummary {
   return {
@@ -177,55 +115,30 @@ class OutOfDeliveryOrder extends Error {}
 
 interface ReadContext {
   summary: BatchSummary;
-  maxExamples: number;
   progress: BatchProgress;
   onProgress?: (progress: BatchProgress) => void;
 }
 
-/** Reads one source, calling `accept` for each valid event with its position in the file. */
-async function readSource(
-  source: TrailSource,
-  context: ReadContext,
-  accept: (event: NormalizedEvent, position: number) => void,
-): Promise<void> {
+/** Adds one parsed file's counts to the run's summary and progress. */
+function absorb(parsed: ParsedFile, context: ReadContext, maxExamples: number): void {
   const { summary, progress } = context;
   progress.filesDone += 1;
-  if (source.kind === 'unreadable') {
-    summary.filesSkipped.push({ path: source.path, reason: source.reason });
-    return;
-  }
-  let content: Uint8Array;
-  try {
-    content = await readTrailFile(source.path, source.gzip);
-  } catch (error) {
-    summary.filesSkipped.push({ path: source.path, reason: (error as Error).message });
+  if (parsed.skipped !== null) {
+    summary.filesSkipped.push({ path: parsed.path, reason: parsed.skipped });
     return;
   }
   summary.filesRead += 1;
-  let position = 0;
-  for (const item of readTrailContent(content)) {
-    summary.records += 1;
-    position += 1;
-    const result =
-      item.kind === 'malformed'
-        ? { ok: false as const, reason: 'malformed', detail: item.detail }
-        : normalizeRecord(item.value);
-    if (result.ok) {
-      accept(result.event, position);
-      continue;
-    }
-    summary.invalid += 1;
-    summary.invalidByReason[result.reason] = (summary.invalidByReason[result.reason] ?? 0) + 1;
-    if (summary.invalidExamples.length < context.maxExamples) {
-      summary.invalidExamples.push({
-        path: source.path,
-        line: item.line,
-        reason: result.reason,
-        detail: result.detail,
-      });
+  summary.records += parsed.records;
+  for (const [reason, count] of Object.entries(parsed.invalidByReason)) {
+    summary.invalid += count;
+    summary.invalidByReason[reason] = (summary.invalidByReason[reason] ?? 0) + count;
+  }
+  for (const example of parsed.invalidExamples) {
+    if (summary.invalidExamples.length < maxExamples) {
+      summary.invalidExamples.push(example);
     }
   }
-  progress.bytesDone += content.length;
+  progress.bytesDone += parsed.bytes;
   progress.records = summary.records;
   context.onProgress?.(progress);
 }
@@ -305,6 +218,7 @@ class BatchDetection {
 async function analyzeInDeliveryOrder(
   sources: TrailSource[],
   options: BatchOptions,
+  pool: ParsePool,
 ): Promise<PassResult> {
   const summary = emptySummary();
   const context = readContext(sources, summary, options);
@@ -326,18 +240,29 @@ async function analyzeInDeliveryOrder(
       detection.apply(top.event);
     }
   };
-  for (let i = 0; i < ordered.length; i += 1) {
-    const { source, index } = ordered[i];
-    await readSource(source, context, (event, position) => {
+  const maxExamples = options.invalidExamples ?? 10;
+  let i = 0;
+  for await (const parsed of pool.parseInOrder(
+    ordered.map((entry) => entry.source),
+    maxExamples,
+  )) {
+    absorb(parsed, context, maxExamples);
+    const index = ordered[i]?.index ?? 0;
+    parsed.events.forEach((event, k) => {
       if (event.time < applied) {
-        throw new OutOfDeliveryOrder(source.path);
+        throw new OutOfDeliveryOrder(parsed.path);
       }
-      heap.push({ time: event.time, order: index * RECORDS_PER_FILE + position, event });
-      if (heap.size > maxHeld) {
-        throw new OutOfDeliveryOrder(source.path);
-      }
+      heap.push({
+        time: event.time,
+        order: index * RECORDS_PER_FILE + (parsed.positions[k] ?? 0),
+        event,
+      });
     });
-    const next = ordered[i + 1];
+    if (heap.size > maxHeld) {
+      throw new OutOfDeliveryOrder(parsed.path);
+    }
+    i += 1;
+    const next = ordered[i];
     release(next === undefined ? Number.POSITIVE_INFINITY : next.hint - DELIVERY_SLACK_MS);
   }
   release(Number.POSITIVE_INFINITY);
@@ -349,6 +274,7 @@ async function analyzeInDeliveryOrder(
 async function analyzeWithExternalSort(
   sources: TrailSource[],
   options: BatchOptions,
+  pool: ParsePool,
 ): Promise<PassResult> {
   const summary = emptySummary();
   const context = readContext(sources, summary, options);
@@ -356,8 +282,12 @@ async function analyzeWithExternalSort(
     NORMALIZED_EVENT_CODEC,
     options.maxBuffered ?? DEFAULT_MAX_BUFFERED,
   );
-  for (const source of sources) {
-    await readSource(source, context, (event) => sorter.add(event.time, event));
+  const maxExamples = options.invalidExamples ?? 10;
+  for await (const parsed of pool.parseInOrder(sources, maxExamples)) {
+    absorb(parsed, context, maxExamples);
+    for (const event of parsed.events) {
+      sorter.add(event.time, event);
+    }
   }
   summary.spilledRuns = sorter.spilledRuns;
   const detection = new BatchDetection(
@@ -379,7 +309,6 @@ function readContext(
 ): ReadContext {
   return {
     summary,
-    maxExamples: options.invalidExamples ?? 10,
     progress: { filesDone: 0, filesTotal: sources.length, bytesDone: 0, records: 0 },
     onProgress: options.onProgress,
   };
@@ -401,20 +330,30 @@ export async function analyzeTrailPaths(
     sources.push(source);
   }
   let result: PassResult;
-  const hinted = sources.some((source) => deliveryTimeHint(source.path) > Number.NEGATIVE_INFINITY);
-  const strategy = options.strategy ?? (hinted ? 'auto' : 'sort');
-  if (strategy === 'sort') {
-    result = await analyzeWithExternalSort(sources, options);
-  } else {
-    try {
-      result = await analyzeInDeliveryOrder(sources, options);
-    } catch (error) {
-      if (!(error instanceof OutOfDeliveryOrder) || strategy === 'delivery-order') {
-        throw error;
+  const pool =
+    options.parseWorkers !== undefined && options.parseWorkers.count > 0
+      ? createWorkerParsePool(options.parseWorkers.script, options.parseWorkers.count)
+      : inlineParsePool;
+  try {
+    const hinted = sources.some(
+      (source) => deliveryTimeHint(source.path) > Number.NEGATIVE_INFINITY,
+    );
+    const strategy = options.strategy ?? (hinted ? 'auto' : 'sort');
+    if (strategy === 'sort') {
+      result = await analyzeWithExternalSort(sources, options, pool);
+    } else {
+      try {
+        result = await analyzeInDeliveryOrder(sources, options, pool);
+      } catch (error) {
+        if (!(error instanceof OutOfDeliveryOrder) || strategy === 'delivery-order') {
+          throw error;
+        }
+        result = await analyzeWithExternalSort(sources, options, pool);
+        result.summary.fellBackToSort = true;
       }
-      result = await analyzeWithExternalSort(sources, options);
-      result.summary.fellBackToSort = true;
     }
+  } finally {
+    await pool.close();
   }
   for (const closed of result.closed) {
     options.onWindowClosed?.(closed);

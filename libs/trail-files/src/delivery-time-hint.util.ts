@@ -11,12 +11,12 @@ export function deliveryTimeHint(path: string): number {
   const stamp = STAMP.exec(name);
   if (stamp !== null) {
     const [, y = 0, mo = 1, d, h, mi] = stamp.map(Number);
-    return Date.UTC(y, (mo) - 1, d, h, mi);
+    return Date.UTC(y, mo - 1, d, h, mi);
   }
   const folders = DATE_FOLDERS.exec(normalized);
   if (folders !== null) {
     const [, y = 0, mo = 1, d] = folders.map(Number);
-    return Date.UTC(y, (mo) - 1, d);
+    return Date.UTC(y, mo - 1, d);
   }
   return Number.NEGATIVE_INFINITY;
 }

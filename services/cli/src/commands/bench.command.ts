@@ -1,0 +1,163 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { NONE_MODEL } from '@trail-insight/detection';
+import { readTrailFile, analyzeTrailPaths, walkTrailPaths } from '@trail-insight/trail-files';
+
+import { ExitCode, UsageError } from '../cli-command';
+
+import type { CliCommand } from '../cli-command';
+
+interface Measurement {
+  mode: 'parse' | 'analyze';
+  records: number;
+  seconds: number;
+  recordsPerSecond: number;
+  peakRssMb: number;
+}
+
+const BENCH_DOC = 'docs/benchmarks.md';
+const BEGIN = '<!-- bench:analyze:begin -->';
+const END = '<!-- bench:analyze:end -->';
+
+async function parseOnly(dir: string): Promise<number> {
+  let records = 0;
+  for await (const source of walkTrailPaths([dir])) {
+    if (source.kind !== 'file') {
+      continue;
+    }
+    const text = Buffer.from(await readTrailFile(source.path, source.gzip)).toString('utf8');
+    try {
+      const value = JSON.parse(text) as { Records?: unknown[] } | unknown[];
+      records += Array.isArray(value) ? value.length : (value.Records?.length ?? 1);
+    } catch {
+      for (const line of text.split('\n')) {
+        if (line.trim() !== '') {
+          try {
+            JSON.parse(line);
+          } catch {
+            // the baseline only parses; bad lines cost the same as in analyze
+          }
+          records += 1;
+        }
+      }
+    }
+  }
+  return records;
+}
+
+async function runWorker(mode: 'parse' | 'analyze', dir: string): Promise<Measurement> {
+  const started = process.hrtime.bigint();
+  const records =
+    mode === 'parse'
+      ? await parseOnly(dir)
+      : (
+          await analyzeTrailPaths([dir], {
+            config: { minBaseline: 10_000, homeRegion: null, allowList: [], model: NONE_MODEL },
+          })
+        ).summary.records;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    mode,
+    records,
+    seconds,
+    recordsPerSecond: Math.round(records / seconds),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+function measure(mode: 'parse' | 'analyze', dir: string): Measurement {
+  const result = spawnSync(process.execPath, [process.argv[1] as string, 'bench', '--worker', mode, dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) {
+    throw new Error(`bench worker ${mode} failed with ${result.status}`);
+  }
+  return JSON.parse(result.stdout) as Measurement;
+}
+
+function ensureTrail(root: string, days: number, eventsPerDay: number): string {
+  const dir = join(root, `trail-${days}d-${eventsPerDay}`);
+  if (!existsSync(join(dir, '.complete'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync(
+      process.execPath,
+      [process.argv[1] as string, 'generate', dir, '--format', 'cloudtrail', '--days', String(days), '--events-per-day', String(eventsPerDay), '--seed', '7', '--malformed-rate', '0'],
+      { stdio: 'inherit' },
+    );
+    writeFileSync(join(dir, '.complete'), '');
+  }
+  return dir;
+}
+
+function folderBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
+}
+
+function renderSummary(results: Array<{ dir: string; bytes: number; parse: Measurement; analyze: Measurement }>): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [
+    BEGIN,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+    '',
+    '| input | records | gzip MB | parse-only rec/s | analyze rec/s | ratio | parse peak RSS MB | analyze peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.dir.split('/').pop() ?? r.dir} | ${r.analyze.records} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.parse.recordsPerSecond} | ${r.analyze.recordsPerSecond} | ${(r.analyze.recordsPerSecond / r.parse.recordsPerSecond).toFixed(2)} | ${r.parse.peakRssMb} | ${r.analyze.peakRssMb} |`,
+    ),
+    END,
+  ];
+  return lines.join('\n');
+}
+
+async function runBench(argv: string[]): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      worker: { type: 'string' },
+      data: { type: 'string', default: resolve('bench-results/data') },
+      'events-per-day': { type: 'string', default: '75000' },
+    },
+  });
+  if (values.worker !== undefined) {
+    if ((values.worker !== 'parse' && values.worker !== 'analyze') || positionals[0] === undefined) {
+      throw new UsageError('--worker parse|analyze <dir>');
+    }
+    process.stdout.write(`${JSON.stringify(await runWorker(values.worker, positionals[0]))}\n`);
+    return ExitCode.Ok;
+  }
+  const perDay = Number(values['events-per-day']);
+  const results = [7, 14].map((days) => {
+    const dir = ensureTrail(values.data, days, perDay);
+    return { dir, bytes: folderBytes(dir), parse: measure('parse', dir), analyze: measure('analyze', dir) };
+  });
+  mkdirSync('bench-results', { recursive: true });
+  writeFileSync(join('bench-results', `analyze-${new Date().toISOString().slice(0, 10)}.json`), JSON.stringify(results, null, 2));
+  const summary = renderSummary(results);
+  process.stdout.write(`${summary}\n`);
+  if (existsSync(BENCH_DOC)) {
+    const doc = readFileSync(BENCH_DOC, 'utf8');
+    const begin = doc.indexOf(BEGIN);
+    const end = doc.indexOf(END);
+    if (begin !== -1 && end !== -1) {
+      writeFileSync(BENCH_DOC, doc.slice(0, begin) + summary + doc.slice(end + END.length));
+    }
+  }
+  return ExitCode.Ok;
+}
+
+export const benchCommand: CliCommand = {
+  name: 'bench',
+  usage: 'trail-insight bench [--data DIR] [--events-per-day N]',
+  summary: 'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
+  run: runBench,
+};

@@ -1,0 +1,3 @@
+import { serveParseRequests } from '@trail-insight/trail-files';
+
+serveParseRequests();
