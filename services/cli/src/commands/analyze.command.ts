@@ -112,7 +112,8 @@ function formatTime(epochMs: number | null): string {
 /** The stderr summary of SPEC §7. */
 export function formatSummary(summary: BatchSummary): string {
   const lines = [
-    `files: ${summary.filesRead} read, ${summary.filesSkipped.length} skipped`,
+    `files: ${summary.filesRead} read, ${summary.filesSkipped.length} skipped` +
+      (summary.fellBackToSort ? ' (not in delivery order: sorted in full)' : ''),
     `records: ${summary.records} read, ${summary.invalid} invalid, ${summary.duplicates} duplicates, ${summary.counted} events counted (latest ${formatTime(summary.latestEventTime)})`,
   ];
   const reasons = Object.entries(summary.invalidByReason).sort(([a], [b]) => (a < b ? -1 : 1));

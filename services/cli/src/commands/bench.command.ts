@@ -70,10 +70,14 @@ async function runWorker(mode: 'parse' | 'analyze', dir: string): Promise<Measur
 }
 
 function measure(mode: 'parse' | 'analyze', dir: string): Measurement {
-  const result = spawnSync(process.execPath, [process.argv[1] as string, 'bench', '--worker', mode, dir], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const result = spawnSync(
+    process.execPath,
+    [process.argv[1] as string, 'bench', '--worker', mode, dir],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   if (result.status !== 0) {
     throw new Error(`bench worker ${mode} failed with ${result.status}`);
   }
@@ -86,7 +90,21 @@ function ensureTrail(root: string, days: number, eventsPerDay: number): string {
     mkdirSync(dir, { recursive: true });
     execFileSync(
       process.execPath,
-      [process.argv[1] as string, 'generate', dir, '--format', 'cloudtrail', '--days', String(days), '--events-per-day', String(eventsPerDay), '--seed', '7', '--malformed-rate', '0'],
+      [
+        process.argv[1] as string,
+        'generate',
+        dir,
+        '--format',
+        'cloudtrail',
+        '--days',
+        String(days),
+        '--events-per-day',
+        String(eventsPerDay),
+        '--seed',
+        '7',
+        '--malformed-rate',
+        '0',
+      ],
       { stdio: 'inherit' },
     );
     writeFileSync(join(dir, '.complete'), '');
@@ -100,7 +118,9 @@ function folderBytes(dir: string): number {
     .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
-function renderSummary(results: Array<{ dir: string; bytes: number; parse: Measurement; analyze: Measurement }>): string {
+function renderSummary(
+  results: Array<{ dir: string; bytes: number; parse: Measurement; analyze: Measurement }>,
+): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     BEGIN,
@@ -129,7 +149,10 @@ async function runBench(argv: string[]): Promise<ExitCode> {
     },
   });
   if (values.worker !== undefined) {
-    if ((values.worker !== 'parse' && values.worker !== 'analyze') || positionals[0] === undefined) {
+    if (
+      (values.worker !== 'parse' && values.worker !== 'analyze') ||
+      positionals[0] === undefined
+    ) {
       throw new UsageError('--worker parse|analyze <dir>');
     }
     process.stdout.write(`${JSON.stringify(await runWorker(values.worker, positionals[0]))}\n`);
@@ -138,10 +161,18 @@ async function runBench(argv: string[]): Promise<ExitCode> {
   const perDay = Number(values['events-per-day']);
   const results = [7, 14].map((days) => {
     const dir = ensureTrail(values.data, days, perDay);
-    return { dir, bytes: folderBytes(dir), parse: measure('parse', dir), analyze: measure('analyze', dir) };
+    return {
+      dir,
+      bytes: folderBytes(dir),
+      parse: measure('parse', dir),
+      analyze: measure('analyze', dir),
+    };
   });
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync(join('bench-results', `analyze-${new Date().toISOString().slice(0, 10)}.json`), JSON.stringify(results, null, 2));
+  writeFileSync(
+    join('bench-results', `analyze-${new Date().toISOString().slice(0, 10)}.json`),
+    JSON.stringify(results, null, 2),
+  );
   const summary = renderSummary(results);
   process.stdout.write(`${summary}\n`);
   if (existsSync(BENCH_DOC)) {
@@ -158,6 +189,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 export const benchCommand: CliCommand = {
   name: 'bench',
   usage: 'trail-insight bench [--data DIR] [--events-per-day N]',
-  summary: 'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
+  summary:
+    'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,
 };

@@ -1,6 +1,14 @@
 import { analyzeCommand } from './analyze.command';
+import { benchCommand } from './bench.command';
+import { demoCommand } from './demo.command';
+import { generateCommand } from './generate.command';
 
 import type { CliCommand } from '../cli-command';
 
 /** Every subcommand, in help order. */
-export const COMMANDS: readonly CliCommand[] = [analyzeCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  analyzeCommand,
+  generateCommand,
+  demoCommand,
+  benchCommand,
+];
