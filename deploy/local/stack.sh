@@ -18,6 +18,7 @@
 # State (data, logs, pidfiles): ${TRAIL_INSIGHT_STACK_DIR:-$HOME/.cache/trail-insight/stack}
 # Downloaded jars:              ${TRAIL_INSIGHT_CACHE_DIR:-$HOME/.cache/trail-insight}
 # Reset: stack.sh down && rm -rf "$TRAIL_INSIGHT_STACK_DIR" (see deploy/local/README.md).
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

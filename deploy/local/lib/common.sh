@@ -68,7 +68,9 @@ start_bg() {
   printf '\n===== %s starting %s =====\n' "$(date -u +%FT%TZ)" "$name" >>"$logfile"
   # In a non-interactive shell a background child is never a process-group leader, so setsid
   # execs in place and $! is the server's own pid.
-  setsid "$@" </dev/null >>"$logfile" 2>&1 &
+  # Descriptors 3-9 are closed in the child: fd 3 is stack.sh's real stdout (a server holding
+  # it would make `$(stack.sh up)` wait forever) and fd 9 is the stack lock.
+  setsid "$@" </dev/null >>"$logfile" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
   printf '%s\n' "$!" >"$RUN_DIR/$name.pid"
   log "$name: started pid $! (log: $logfile)"
 }
@@ -193,9 +195,11 @@ mvn_copy_deps() {
   rm -rf "$tmp"
   mkdir -p "$(dirname "$out")"
   log "resolving $(basename "$(dirname "$pom")") jars from Maven Central into $out ..."
+  # (Maven 3.8 prints ANSI resets even with -B; the sed strips them)
   if ! mvn -B -q -Dstyle.color=never -f "$pom" "$@" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" </dev/null >&2; then
+    -DincludeScope=runtime -DoutputDirectory="$tmp" </dev/null 2>&1 |
+    sed -u 's/\x1b\[[0-9;]*m//g' >&2; then
     rm -rf "$tmp"
     die "mvn dependency:copy-dependencies failed for $pom"
   fi

@@ -6,7 +6,7 @@
 # virtual-host name is configured: http://127.0.0.1:18080/<bucket>/<key>.
 # Signatures: AWS v2 and v4 are both accepted; any region works (S3_REGION=us-east-1).
 
-S3PROXY_VERSION="${TRAIL_INSIGHT_S3PROXY_VERSION:-2.7.0}"
+S3PROXY_VERSION="${TRAIL_INSIGHT_S3PROXY_VERSION:-4.1.0}"
 S3_PORT=18080
 S3_ACCESS_KEY_ID=local-access-key
 S3_SECRET_ACCESS_KEY=local-secret-key
