@@ -114,7 +114,7 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const dir = resolve(positionals[0] as string);
+  const dir = resolve(positionals[0]);
   const labels = values.labels === undefined ? null : resolve(values.labels);
   if (labels !== null && isInside(dir, labels)) {
     throw new UsageError('--labels must be outside the output directory, or analyze would read it');
