@@ -100,7 +100,7 @@ function emptySummary(): BatchSummary {
 }
 
 /** How far before its announced time a delivery file may hold events before ordering falls back. */
-export const DELIVERY_SLACK_MS = 2 * 3_600_000;
+export const DELIVERY_SLACK_MS = 4 * 3_600_000;
 
 interface Keyed {
   time: number;
