@@ -1,6 +1,7 @@
 import { analyzeCommand } from './analyze.command';
 import { benchCommand } from './bench.command';
 import { demoCommand } from './demo.command';
+import { evaluateCommand } from './evaluate.command';
 import { generateCommand } from './generate.command';
 
 import type { CliCommand } from '../cli-command';
@@ -10,5 +11,6 @@ export const COMMANDS: readonly CliCommand[] = [
   analyzeCommand,
   generateCommand,
   demoCommand,
+  evaluateCommand,
   benchCommand,
 ];
