@@ -809,7 +809,7 @@ function planBusyAccount(
   builder.operations(
     privacy,
     0,
-    builder.burst(at(3, office.from + 1, 12, 0), 5, 20 * MS_PER_MINUTE),
+    builder.burst(at(6, office.from + 1, 12, 0), 5, 20 * MS_PER_MINUTE),
     () => privacyAddress,
   );
 

@@ -12,6 +12,7 @@ describe('DefaultModelConfigSchema', () => {
         newNetwork: 0,
         unknownNetwork: 0,
         sameCountry: 0.15,
+        sameCountryMobileCarrier: 0.35,
         differentCountry: 0,
         newHostingNetwork: -0.4,
         newAnonymizerNetwork: -0.6,

@@ -15,6 +15,7 @@ export const SignalWeightsSchema = z.strictObject({
   newNetwork: weight(0),
   unknownNetwork: weight(0),
   sameCountry: weight(0.15),
+  sameCountryMobileCarrier: weight(0.35),
   differentCountry: weight(0),
   newHostingNetwork: weight(-0.4),
   newAnonymizerNetwork: weight(-0.6),

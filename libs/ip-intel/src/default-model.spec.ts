@@ -105,10 +105,20 @@ describe(createDefaultModel.name, () => {
   });
 
   it('finds a home ISP of another operator in the same country unusual', () => {
-    const verdict = sut.evaluate(input('36.128.1.1', usual(['115.192.1.5'])));
+    const verdict = sut.evaluate(input('1.26.1.1', usual(['115.192.1.5'])));
 
     expect(verdict.predictedValue).toBe(0.15);
     expect(heterogeneityOf(verdict)).toBeCloseTo(70);
+  });
+
+  it('accepts a mobile carrier in a country of the usual IPs, not in another country', () => {
+    const home = sut.evaluate(input('36.128.1.1', usual(['115.192.1.5'])));
+    const abroad = sut.evaluate(input('172.56.1.1', usual(['115.192.1.5'])));
+
+    expect(home.predictedValue).toBe(0.5);
+    expect(heterogeneityOf(home)).toBe(0);
+    expect(home.signals.some((signal) => signal.startsWith('mobile carrier AS9808'))).toBe(true);
+    expect(heterogeneityOf(abroad)).toBe(100);
   });
 
   it('finds an IP unusual when the account and region have no usual IP', () => {

@@ -6,6 +6,7 @@ import { hostingNetworkSignal } from './hosting-network.signal';
 import { sharedIpData } from './ip-data.repository';
 import { IpProfileCache } from './ip-profile';
 import type { IpIntel } from './network-info';
+import { mobileCarrierSignal } from './mobile-carrier.signal';
 import { offHoursSignal } from './off-hours.signal';
 import { sameCountrySignal } from './same-country.signal';
 import { sameNetworkSignal } from './same-network.signal';
@@ -22,6 +23,7 @@ function runSignals(context: SignalContext, config: DefaultModelConfig): SignalF
     sharedPrefixSignal(context),
     sameNetworkSignal(context),
     sameCountrySignal(context),
+    mobileCarrierSignal(context),
     hostingNetworkSignal(context),
     offHoursSignal(context, config.offHours),
     sensitiveOperationSignal(context),

@@ -12,6 +12,8 @@ export * from './ip-data.error';
 export * from './ip-data.repository';
 export * from './ip-profile';
 export * from './ip-words';
+export * from './mobile-carrier.signal';
+export * from './mobile-carriers.constants';
 export * from './model-by-name';
 export * from './network-info';
 export * from './network-kind';

@@ -37,6 +37,8 @@ export const TEST_NETWORKS: readonly StaticNetwork[] = [
   { cidr: '183.128.0.0/11', asn: 4134, asOrganization: 'Chinanet', country: 'CN' },
   { cidr: '240e::/20', asn: 4134, asOrganization: 'Chinanet', country: 'CN' },
   { cidr: '36.128.0.0/10', asn: 9808, asOrganization: 'China Mobile', country: 'CN' },
+  { cidr: '1.24.0.0/13', asn: 4837, asOrganization: 'China Unicom', country: 'CN' },
+  { cidr: '172.56.0.0/14', asn: 21928, asOrganization: 'T-Mobile USA, Inc.', country: 'US' },
   { cidr: '2409:8000::/20', asn: 9808, asOrganization: 'China Mobile', country: 'CN' },
   { cidr: '3.80.0.0/12', asn: 14618, asOrganization: 'Amazon.com, Inc.', country: 'US' },
   { cidr: '3.120.0.0/14', asn: 16509, asOrganization: 'Amazon.com, Inc.', country: 'DE' },

@@ -1,9 +1,5 @@
-import { topValues, usualIpCount } from './signal';
+import { describeAs, topValues, usualIpCount } from './signal';
 import type { SignalContext, SignalFinding } from './signal';
-
-function describeAs(asn: number, organization: string | null): string {
-  return organization === null ? `AS${asn}` : `AS${asn} (${organization})`;
-}
 
 /**
  * Fires when usual IPs are in the same autonomous system as the new IP, or in a sibling AS of the

@@ -105,6 +105,11 @@ export function summarizeUsual(candidate: IpProfile, usual: readonly UsualProfil
 }
 
 /** `1 usual IP`, `3 usual IPs`. */
+/** `AS4134 (CHINANET)`, or `AS4134` when the organization is unknown. */
+export function describeAs(asn: number, organization: string | null): string {
+  return organization === null ? `AS${asn}` : `AS${asn} (${organization})`;
+}
+
 export function usualIpCount(count: number): string {
   return count === 1 ? '1 usual IP' : `${count} usual IPs`;
 }
