@@ -2,7 +2,7 @@
 // services/<svc>/dist/<name>.js. esbuild resolves the @trail-insight/* path aliases and bundles the
 // libs; third-party packages stay external and load from node_modules. esbuild does not emit
 // decorator metadata, which Nest's dependency injection needs, so TypeScript is transformed by swc.
-import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +33,14 @@ const swcDecorators = {
   },
 };
 
+// Lua scripts are read at startup from a `lua/` folder beside the bundle (libs/state-redis).
+const luaFiles = [
+  ...readdirSync(join(root, 'libs')).map((lib) => join(root, 'libs', lib, 'src', 'lua')),
+  ...readdirSync(join(root, 'services')).map((svc) => join(root, 'services', svc, 'src', 'lua')),
+]
+  .filter((dir) => existsSync(dir))
+  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.lua')).map((f) => join(dir, f)));
+
 const services = readdirSync(join(root, 'services'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(root, 'services', entry.name, 'src')))
   .map((entry) => entry.name)
@@ -58,5 +66,10 @@ for (const service of services) {
     logLevel: 'warning',
     plugins: [swcDecorators],
   });
+  const luaDir = join(root, 'services', service, 'dist', 'lua');
+  mkdirSync(luaDir, { recursive: true });
+  for (const file of luaFiles) {
+    copyFileSync(file, join(luaDir, file.slice(file.lastIndexOf('/') + 1)));
+  }
 }
 process.stdout.write(`bundled ${services.join(', ')}\n`);
