@@ -151,8 +151,10 @@ async function writeOutput(insights: IpInsight[], options: AnalyzeOptions): Prom
   });
 }
 
-/** Runs `analyze` with parsed options; returns the exit code. */
-export async function runAnalyze(options: AnalyzeOptions): Promise<ExitCode> {
+/** Runs `analyze` with parsed options: writes the insights and the summary; returns both. */
+export async function analyzeAndReport(
+  options: AnalyzeOptions,
+): Promise<{ code: ExitCode; insights: IpInsight[] }> {
   const progress = options.quiet ? undefined : createProgressReporter(process.stderr);
   const { insights, summary } = await analyzeTrailPaths(options.paths, {
     config: {
@@ -169,7 +171,12 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<ExitCode> {
   if (!options.quiet) {
     process.stderr.write(formatSummary(summary));
   }
-  return summary.filesRead === 0 ? ExitCode.NoInput : ExitCode.Ok;
+  return { code: summary.filesRead === 0 ? ExitCode.NoInput : ExitCode.Ok, insights };
+}
+
+/** Runs `analyze` with parsed options; returns the exit code. */
+export async function runAnalyze(options: AnalyzeOptions): Promise<ExitCode> {
+  return (await analyzeAndReport(options)).code;
 }
 
 export const analyzeCommand: CliCommand = {

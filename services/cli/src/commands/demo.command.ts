@@ -2,14 +2,78 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import {
+  MemoryInsightRepository,
+  collectManagementEvents,
+  startConsoleServer,
+} from '@trail-insight/console-web';
+import { normalizeRecord } from '@trail-insight/events';
+import { toInsightEvents } from '@trail-insight/insights';
+
+import type { MemoryInsightEntry } from '@trail-insight/console-web';
+import type { IpInsight, InsightAttributions } from '@trail-insight/insights';
+
 import { ExitCode, UsageError } from '../cli-command';
 
-import { runAnalyze } from './analyze.command';
-import { generateCommand } from './generate.command';
+import { analyzeAndReport } from './analyze.command';
+import { runGenerate } from './generate.command';
 
 import type { CliCommand } from '../cli-command';
 
 const DEMO_DIR = resolve('.trail-insight/demo');
+
+/** Attribution counts and provider of an insight, from its management events. */
+function describe(insight: IpInsight, records: readonly unknown[]): MemoryInsightEntry {
+  const attributions: InsightAttributions = {
+    userAgent: {},
+    principalId: {},
+    apiRelated: {},
+    errorCode: {},
+  };
+  let provider: 'actiontrail' | 'cloudtrail' = 'actiontrail';
+  const count = (bucket: Record<string, number>, value: string | null): void => {
+    if (value !== null) {
+      bucket[value] = (bucket[value] ?? 0) + 1;
+    }
+  };
+  for (const record of records) {
+    const result = normalizeRecord(record);
+    if (!result.ok) {
+      continue;
+    }
+    provider = result.event.provider;
+    count(attributions.userAgent, result.event.userAgent);
+    count(attributions.principalId, result.event.principalId);
+    count(attributions.apiRelated, result.event.eventName);
+    count(attributions.errorCode, result.event.errorCode);
+  }
+  return {
+    insight,
+    state: 'confirmed',
+    managementEvents: records,
+    insightEvents: toInsightEvents(insight, attributions, provider) as unknown as Record<
+      string,
+      unknown
+    >[],
+  };
+}
+
+async function serve(paths: string[], insights: IpInsight[], port: number): Promise<void> {
+  const events = await collectManagementEvents(paths, insights);
+  const source = new MemoryInsightRepository(
+    insights.map((insight) => describe(insight, events.get(insight.insightId) ?? [])),
+    { description: `embedded (${paths.join(', ')})` },
+  );
+  const server = await startConsoleServer({ port, source });
+  process.stderr.write(`\nConsole: ${server.url}  (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => {
+      void server.close().then(resolveStop);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
 
 async function runDemo(argv: string[]): Promise<ExitCode> {
   let parsed;
@@ -19,7 +83,6 @@ async function runDemo(argv: string[]): Promise<ExitCode> {
       allowPositionals: true,
       strict: true,
       options: {
-        serve: { type: 'boolean', default: true },
         'no-serve': { type: 'boolean', default: false },
         port: { type: 'string', default: '8080' },
         model: { type: 'string', default: 'default' },
@@ -32,18 +95,25 @@ async function runDemo(argv: string[]): Promise<ExitCode> {
   if (values.model !== 'none' && values.model !== 'default') {
     throw new UsageError(`--model must be 'none' or 'default'`);
   }
+  if (!/^[0-9]{1,5}$/.test(values.port)) {
+    throw new UsageError(`--port must be a port number`);
+  }
   let paths = positionals;
   if (paths.length === 0) {
     const trail = join(DEMO_DIR, 'trail');
     if (!existsSync(join(trail, '.complete'))) {
-      process.stderr.write(`Generating a two-week sample trail in ${trail} …\n`);
-      await generateCommand.run([trail, '--format', 'actiontrail', '--days', '21', '--seed', '1']);
+      process.stderr.write(`Generating a three-week sample trail in ${trail} …\n`);
+      await runGenerate({
+        dir: trail,
+        labels: null,
+        generator: { format: 'actiontrail', days: 21, seed: 1 },
+      });
       writeFileSync(join(trail, '.complete'), '');
     }
     paths = [trail];
   }
   process.stderr.write(`Analyzing ${paths.join(' ')} with model '${values.model}' …\n`);
-  const code = await runAnalyze({
+  const { code, insights } = await analyzeAndReport({
     paths,
     model: values.model,
     homeRegion: null,
@@ -54,6 +124,9 @@ async function runDemo(argv: string[]): Promise<ExitCode> {
     maxBuffered: undefined,
     quiet: false,
   });
+  if (code === ExitCode.Ok && !values['no-serve']) {
+    await serve(paths, insights, Number(values.port));
+  }
   return code;
 }
 
