@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { transform } from '@swc/core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const only = process.argv.slice(2);
 
 const swcDecorators = {
@@ -65,6 +66,7 @@ for (const service of services) {
     sourcemap: 'linked',
     logLevel: 'warning',
     plugins: [swcDecorators],
+    define: { 'process.env.TRAIL_INSIGHT_VERSION': JSON.stringify(version) },
   });
   const luaDir = join(root, 'services', service, 'dist', 'lua');
   mkdirSync(luaDir, { recursive: true });

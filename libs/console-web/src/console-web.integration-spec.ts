@@ -14,6 +14,8 @@ import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 
+import { waitFor } from '@trail-insight/testing';
+
 import { startConsoleServer } from './console-http.server';
 import { MemoryInsightRepository } from './memory-insight.repository';
 import { insightFixture } from './testing/insight-fixture';
@@ -89,10 +91,17 @@ describe('console page (browser)', () => {
   });
 
   const rows = () => page.locator('#insights tbody tr');
-  /** Waits until the browser evaluates `expression` to true (a string: this file has no DOM types). */
-  const until = (expression: string) => page.waitForFunction(expression);
-  const rowCount = (count: number) =>
-    until(`document.querySelectorAll('#insights tbody tr').length === ${count}`);
+  /**
+   * Waits until `selector` matches exactly `count` elements. Locators, not waitForFunction: the
+   * page's CSP forbids eval, which string predicates need.
+   */
+  const count = (selector: string, expected: number) =>
+    waitFor(
+      async () => (await page.locator(selector).count()) === expected,
+      10_000,
+      `${expected} × ${selector}`,
+    );
+  const rowCount = (expected: number) => count('#insights tbody tr', expected);
   const rowIps = async () => page.locator('#insights tbody tr td:nth-child(2)').allTextContents();
 
   it('shows, filters, opens an insight and follows the IP link', async () => {
@@ -118,12 +127,10 @@ describe('console page (browser)', () => {
     expect(facts).toContain('Start2026-03-10 02:03:04 UTC');
 
     const bars = page.locator('svg.trend rect.bar');
-    await until(
-      `document.querySelectorAll('svg.trend rect.bar').length === ${attacker.insight.buckets.length}`,
-    );
+    await count('svg.trend rect.bar', attacker.insight.buckets.length);
     expect(await bars.count()).toBe(attacker.insight.buckets.length);
 
-    await until(`document.querySelectorAll('#events details').length === 60`);
+    await count('#events details', 60);
     const firstEvent = JSON.parse((await page.locator('#events pre').first().textContent()) ?? '');
     expect(firstEvent).toEqual(attacker.managementEvents![0]);
     expect(await page.locator('#events-title').textContent()).toBe('Management events (60)');
@@ -153,14 +160,14 @@ describe('console page (browser)', () => {
     expect(await page.locator('#detail').isHidden()).toBe(true);
 
     await rows().first().click();
-    await until(`document.querySelector('#detail-title') !== null`);
+    await page.locator('#detail-title').waitFor();
     expect(await page.locator('#insight-events').textContent()).toContain(
       'Delivered at the verdict',
     );
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'console-ip.png'), fullPage: false });
 
     await page.goBack();
-    await until(`document.querySelector('#detail-title') === null`);
+    await page.locator('#detail-title').waitFor({ state: 'detached' });
     expect(dialogs).toEqual([]);
   });
 
@@ -168,7 +175,7 @@ describe('console page (browser)', () => {
     await page.goto(server.url);
     await page.getByLabel('From (UTC)').fill('yesterday');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await until(`document.querySelector('#status.error') !== null`);
+    await page.locator('#status.error').waitFor();
     expect(await page.locator('#status').textContent()).toContain('from: not a time: "yesterday"');
     expect(await rows().count()).toBe(0);
   });

@@ -12,7 +12,7 @@ export interface InsightRecord {
   state: InsightState;
   insight: IpInsight;
   /** The insight events delivered for it (SPEC §5), empty while provisional or when unknown. */
-  insightEvents: readonly Record<string, unknown>[];
+  insightEvents: readonly object[];
   /** Management events the store holds for it (may be capped below `insight.eventCount`). */
   storedEventCount: number;
 }
@@ -38,7 +38,7 @@ export interface InsightSummary {
 /** `GET /api/insights/:id`: the summary, the full IPInsight and its insight events. */
 export interface InsightDetail extends InsightSummary {
   insight: IpInsight;
-  insightEvents: readonly Record<string, unknown>[];
+  insightEvents: readonly object[];
   storedEventCount: number;
 }
 

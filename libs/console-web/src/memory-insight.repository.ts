@@ -13,7 +13,7 @@ export interface MemoryInsightEntry {
   /** The original management event records (full JSON), in processing order. */
   managementEvents?: readonly unknown[];
   /** Its insight events (SPEC §5), e.g. from `toInsightEvents`. */
-  insightEvents?: readonly Record<string, unknown>[];
+  insightEvents?: readonly object[];
 }
 
 export interface MemoryInsightRepositoryOptions {

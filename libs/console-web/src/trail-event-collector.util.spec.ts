@@ -35,7 +35,28 @@ describe(collectManagementEvents.name, () => {
     ]);
 
     const [memory] = await memoryEntriesFromTrail([dir], [entry.insight]);
-    expect(memory).toMatchObject({ state: 'confirmed', insight: entry.insight, insightEvents: [] });
+    expect(memory).toMatchObject({ state: 'confirmed', insight: entry.insight });
     expect(memory.managementEvents).toHaveLength(3);
+    expect(memory.insightEvents).toHaveLength(entry.insight.buckets.length);
+    expect(memory.insightEvents?.[0]).toMatchObject({
+      sharedEventId: entry.insight.insightId,
+      insightDetails: {
+        state: 'Start',
+        insightContext: {
+          attributions: [
+            {
+              attribute: 'userAgent',
+              insight: [{ value: 'aliyun-cli/3.0.200 <script>alert(1)</script>' }],
+            },
+            { attribute: 'principalId', insight: [{ value: '2001' }] },
+            {
+              attribute: 'apiRelated',
+              insight: [{ value: 'DescribeInstances' }, { value: 'StopInstance' }],
+            },
+            { attribute: 'errorCode', insight: [] },
+          ],
+        },
+      },
+    });
   });
 });

@@ -1,7 +1,9 @@
 import { normalizeRecord, readTrailContent } from '@trail-insight/events';
+import { toInsightEvents } from '@trail-insight/insights';
 import { readTrailFile, walkTrailPaths } from '@trail-insight/trail-files';
 
-import type { IpInsight } from '@trail-insight/insights';
+import type { TrailProvider } from '@trail-insight/events';
+import type { InsightAttributions, InsightEvent, IpInsight } from '@trail-insight/insights';
 
 import type { MemoryInsightEntry } from './memory-insight.repository';
 
@@ -63,17 +65,63 @@ export async function collectManagementEvents(
   return result;
 }
 
-/** Entries for {@link MemoryInsightRepository} from `analyze` results and the trail they came from. */
+/**
+ * Attribution counts (SPEC §5 `attributions`) of an insight from its collected records: exact when
+ * the insight has at most 100 operations (all of them are collected), else from the first 100.
+ */
+export function attributionsOf(records: readonly unknown[]): {
+  attributions: InsightAttributions;
+  provider: TrailProvider;
+} {
+  const attributions: InsightAttributions = {
+    userAgent: {},
+    principalId: {},
+    apiRelated: {},
+    errorCode: {},
+  };
+  let provider: TrailProvider = 'actiontrail';
+  const add = (counts: Record<string, number>, value: string | null): void => {
+    if (value !== null) {
+      counts[value] = (counts[value] ?? 0) + 1;
+    }
+  };
+  records.forEach((record, index) => {
+    const normalized = normalizeRecord(record);
+    if (!normalized.ok) {
+      return;
+    }
+    const { event } = normalized;
+    if (index === 0) {
+      provider = event.provider;
+    }
+    add(attributions.userAgent, event.userAgent);
+    add(attributions.principalId, event.principalId);
+    add(attributions.apiRelated, event.eventName);
+    add(attributions.errorCode, event.errorCode);
+  });
+  return { attributions, provider };
+}
+
+/**
+ * Entries for {@link MemoryInsightRepository} from `analyze` results and the trail they came from:
+ * each confirmed insight with its management events and its insight events (`toInsightEvents`
+ * with {@link attributionsOf} unless `insightEventsOf` is given).
+ */
 export async function memoryEntriesFromTrail(
   paths: readonly string[],
   insights: readonly IpInsight[],
-  insightEventsOf?: (insight: IpInsight) => Array<Record<string, unknown>>,
+  insightEventsOf?: (insight: IpInsight, records: readonly unknown[]) => InsightEvent[],
 ): Promise<MemoryInsightEntry[]> {
   const events = await collectManagementEvents(paths, insights);
-  return insights.map((insight) => ({
-    insight,
-    state: 'confirmed',
-    managementEvents: events.get(insight.insightId) ?? [],
-    insightEvents: insightEventsOf?.(insight) ?? [],
-  }));
+  return insights.map((insight) => {
+    const records = events.get(insight.insightId) ?? [];
+    const { attributions, provider } = attributionsOf(records);
+    return {
+      insight,
+      state: 'confirmed',
+      managementEvents: records,
+      insightEvents:
+        insightEventsOf?.(insight, records) ?? toInsightEvents(insight, attributions, provider),
+    };
+  });
 }

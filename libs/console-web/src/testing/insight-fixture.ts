@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
 import { BUCKET_MS, WINDOW_MS } from '@trail-insight/detection';
-import { toIpInsight } from '@trail-insight/insights';
+import { toInsightEvents, toIpInsight } from '@trail-insight/insights';
 
 import type { ObservationWindow } from '@trail-insight/detection';
 import type { IpInsight } from '@trail-insight/insights';
 
 import type { InsightState } from '../console-web.types';
+import { attributionsOf } from '../trail-event-collector.util';
+
 import type { MemoryInsightEntry } from '../memory-insight.repository';
 
 export interface FixtureSpec {
@@ -71,36 +73,7 @@ export function insightFixture(spec: FixtureSpec): MemoryInsightEntry & { insigh
   const state = spec.state ?? 'confirmed';
   const insightEvents =
     state === 'confirmed'
-      ? insight.buckets.map((bucket, index) => ({
-          eventVersion: '1',
-          eventType: 'ActionTrailInsight',
-          eventCategory: 'Insight',
-          eventId: randomUUID(),
-          sharedEventId: insight.insightId,
-          eventTime: bucket.startTime.replace('.000Z', 'Z'),
-          acsRegion: region,
-          recipientAccountId: accountId,
-          insightDetails: {
-            state: index === 0 ? 'Start' : index === insight.buckets.length - 1 ? 'End' : 'Update',
-            insightType: 'IpInsight',
-            insightObject: spec.ip,
-            sourceIpAddress: spec.ip,
-            insightContext: {
-              statistics: {
-                insight: bucket.count,
-                insightDuration: 5,
-                insightCount: insight.eventCount,
-                baseline: 0,
-              },
-              attributions: [],
-              heterogeneity: {
-                value: insight.heterogeneity,
-                predictedValue: insight.predictedValue,
-                threshold: insight.threshold,
-              },
-            },
-          },
-        }))
+      ? toInsightEvents(insight, attributionsOf(events).attributions, 'actiontrail')
       : [];
   return { insight, state, managementEvents: events, insightEvents };
 }
