@@ -1,1 +1,3 @@
 export * from './ip-insight';
+export * from './insight-event';
+export * from './insight-event.schema';

@@ -3,6 +3,7 @@ import { benchCommand } from './bench.command';
 import { demoCommand } from './demo.command';
 import { evaluateCommand } from './evaluate.command';
 import { generateCommand } from './generate.command';
+import { replayCommand } from './replay.command';
 
 import type { CliCommand } from '../cli-command';
 
@@ -12,5 +13,6 @@ export const COMMANDS: readonly CliCommand[] = [
   generateCommand,
   demoCommand,
   evaluateCommand,
+  replayCommand,
   benchCommand,
 ];

@@ -1,0 +1,72 @@
+import { Kafka, logLevel } from 'kafkajs';
+
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import type { Logger } from 'pino';
+
+import type { KafkaConnectionConfig } from './kafka-config';
+
+function pinoLevelOf(level: logLevel): 'error' | 'warn' | 'info' | 'debug' | null {
+  switch (level) {
+    case logLevel.ERROR:
+      return 'error';
+    case logLevel.WARN:
+      return 'warn';
+    case logLevel.INFO:
+      return 'info';
+    case logLevel.DEBUG:
+      return 'debug';
+    case logLevel.NOTHING:
+      return null;
+    default:
+      return 'debug';
+  }
+}
+
+function kafkaLogLevelFor(logger: Logger | undefined): logLevel {
+  if (logger === undefined) {
+    return logLevel.NOTHING;
+  }
+  if (logger.isLevelEnabled('debug')) {
+    return logLevel.INFO;
+  }
+  return logLevel.WARN;
+}
+
+function saslOf(config: KafkaConnectionConfig): SASLOptions | undefined {
+  const sasl = config.sasl;
+  if (sasl === undefined) {
+    return undefined;
+  }
+  return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
+}
+
+/**
+ * The kafkajs client: kafkajs' own logs go to the given pino logger (component `kafkajs`), at WARN
+ * and above unless the logger is at debug.
+ */
+export function createKafkaClient(config: KafkaConnectionConfig, logger?: Logger): Kafka {
+  const log = logger?.child({ component: 'kafkajs' });
+  const kafkaConfig: KafkaConfig = {
+    brokers: config.brokers,
+    clientId: config.clientId,
+    connectionTimeout: config.connectionTimeoutMs ?? 10_000,
+    requestTimeout: config.requestTimeoutMs ?? 30_000,
+    logLevel: kafkaLogLevelFor(logger),
+    logCreator: () => (entry) => {
+      const level = pinoLevelOf(entry.level);
+      if (log === undefined || level === null) {
+        return;
+      }
+      const { message, ...fields } = entry.log;
+      log[level]({ kafkajs: { namespace: entry.namespace, ...fields } }, message);
+    },
+  };
+  const sasl = saslOf(config);
+  if (sasl !== undefined) {
+    kafkaConfig.sasl = sasl;
+  }
+  if (config.ssl !== undefined && config.ssl !== false) {
+    kafkaConfig.ssl = config.ssl === true ? true : { ...config.ssl };
+  }
+  return new Kafka(kafkaConfig);
+}

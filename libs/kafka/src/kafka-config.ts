@@ -1,0 +1,64 @@
+import type { Topic } from './topics.constants';
+
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** Connection settings shared by the Nest module and the plain helpers. */
+export interface KafkaConnectionConfig {
+  brokers: string[];
+  clientId: string;
+  sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+  /** `true` for TLS with the system CAs; an object to pin a CA (PEM text) or relax checks. */
+  ssl?: boolean | { ca?: string[]; rejectUnauthorized?: boolean };
+  /** Default 10 000 ms. */
+  connectionTimeoutMs?: number;
+  /** Default 30 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+/** Backoff of a handler that throws a retriable error. */
+export interface KafkaRetryConfig {
+  /** First delay (default 200 ms), doubled per attempt. */
+  initialMs: number;
+  /** Cap (default 30 000 ms). */
+  maxMs: number;
+}
+
+export interface KafkaConsumerConfig {
+  groupId: string;
+  /** Logical topics the app consumes: each must have exactly one handler (checked at boot). */
+  topics: Topic[];
+  /** Where a new group starts (default true: earliest, so nothing produced before is skipped). */
+  fromBeginning?: boolean;
+  /** Partitions processed at once (default 1). */
+  partitionsConsumedConcurrently?: number;
+  /** Default 30 000 ms. */
+  sessionTimeoutMs?: number;
+  /** Default 3 000 ms. */
+  heartbeatIntervalMs?: number;
+  /** Default 1 MiB. */
+  maxBytesPerPartition?: number;
+  /** How long the broker holds an empty fetch (default 1 000 ms; bounds shutdown time). */
+  maxWaitTimeMs?: number;
+  retry?: Partial<KafkaRetryConfig>;
+  /**
+   * Per-message handlers: how many messages are processed before their outputs are produced and
+   * their offsets resolved (default 500). Larger is faster; the redelivery on a crash is at most
+   * this many messages per partition.
+   */
+  flushEvery?: number;
+}
+
+/** Configuration of {@link KafkaModule.forRoot}. */
+export interface KafkaModuleConfig extends KafkaConnectionConfig {
+  /** Physical names, by logical topic; missing ones keep their default name. */
+  topics?: Partial<Record<Topic, string>>;
+  /** Omit for a producer-only app. */
+  consumer?: KafkaConsumerConfig;
+  /** Logical topics the app produces to; created at boot with `ensureTopics`. */
+  produces?: Topic[];
+  /**
+   * Create the consumed and produced topics (and dead-letter) at boot when missing. Off by default:
+   * production topics are provisioned by the platform.
+   */
+  ensureTopics?: { partitions: number; replicationFactor?: number };
+}

@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import { ROOT_LOGGER } from '@trail-insight/observability';
+
+import { BatchRunner } from './batch-runner';
+import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.constants';
+import { KafkaHandlerExplorer } from './kafka-handler.explorer';
+import { KafkaMetrics } from './metrics';
+import { KafkaProducerService } from './kafka-producer.service';
+import { KafkaTopics } from './kafka-topics.service';
+
+import type { ReadinessStatus } from '@trail-insight/observability';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+
+import type { HandlerBinding } from './batch-runner';
+import type { KafkaModuleConfig } from './kafka-config';
+
+const DEFAULT_RETRY = { initialMs: 200, maxMs: 30_000 };
+/** Resolved offsets are committed at batch end, and mid-batch at most this often. */
+const AUTO_COMMIT_INTERVAL_MS = 1_000;
+
+/**
+ * The app's consumer group member: subscribes to the consumed topics, runs {@link BatchRunner}
+ * over `eachBatch`, tracks group membership for readiness.
+ */
+@Injectable()
+export class KafkaConsumerService {
+  private consumer: Consumer | null = null;
+  private joined = false;
+  private crashed: string | null = null;
+  private readonly log: Logger;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_CONFIG) private readonly config: KafkaModuleConfig,
+    private readonly explorer: KafkaHandlerExplorer,
+    private readonly producer: KafkaProducerService,
+    private readonly topics: KafkaTopics,
+    private readonly metrics: KafkaMetrics,
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({
+      component: 'kafka-consumer',
+      groupId: config.consumer?.groupId ?? null,
+    });
+  }
+
+  get enabled(): boolean {
+    return this.config.consumer !== undefined;
+  }
+
+  /** Checks the handler wiring (throws on any error); call before connecting anything. */
+  bindHandlers(): Map<string, HandlerBinding> {
+    const consumer = this.config.consumer;
+    const byTopic = this.explorer.explore(consumer?.topics ?? []);
+    const bindings = new Map<string, HandlerBinding>();
+    for (const [topic, binding] of byTopic) {
+      bindings.set(this.topics.name(topic), binding);
+    }
+    return bindings;
+  }
+
+  async start(bindings: Map<string, HandlerBinding>): Promise<void> {
+    const settings = this.config.consumer;
+    if (settings === undefined) {
+      return;
+    }
+    const consumer = this.kafka.consumer({
+      groupId: settings.groupId,
+      sessionTimeout: settings.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: settings.heartbeatIntervalMs ?? 3_000,
+      maxBytesPerPartition: settings.maxBytesPerPartition ?? 1024 * 1024,
+      maxWaitTimeInMs: settings.maxWaitTimeMs ?? 1_000,
+      allowAutoTopicCreation: true,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.joined = true;
+      const assigned = Object.entries(event.payload.memberAssignment).flatMap(
+        ([topic, partitions]) =>
+          partitions.map((partition) => ({
+            topic: this.topics.logical(topic) ?? topic,
+            partition,
+          })),
+      );
+      this.metrics.retainPartitions(assigned);
+      this.log.info(
+        { memberId: event.payload.memberId, assignment: event.payload.memberAssignment },
+        'joined consumer group',
+      );
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.joined = false;
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.joined = false;
+      this.log.error(
+        { err: event.payload.error, restart: event.payload.restart },
+        'consumer crashed',
+      );
+      if (!event.payload.restart) {
+        this.crashed = event.payload.error.message;
+      }
+    });
+    const runner = new BatchRunner({
+      bindings,
+      topicNames: this.topics.names,
+      sink: this.producer,
+      metrics: this.metrics,
+      logger: this.log,
+      retry: { ...DEFAULT_RETRY, ...settings.retry },
+      flushEvery: settings.flushEvery ?? 500,
+      producedBy: this.config.clientId,
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...bindings.keys()],
+      fromBeginning: settings.fromBeginning ?? true,
+    });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => runner.eachBatch(payload),
+    });
+    this.log.info({ topics: [...bindings.keys()] }, 'consumer started');
+  }
+
+  /** Stops fetching, lets the message in hand finish (outputs produced, offsets committed), leaves. */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    this.joined = false;
+    if (consumer !== null) {
+      await consumer.disconnect();
+      this.log.info('consumer stopped');
+    }
+  }
+
+  readiness(): ReadinessStatus {
+    if (this.crashed !== null) {
+      return { ok: false, detail: `crashed: ${this.crashed}` };
+    }
+    if (this.consumer === null) {
+      return { ok: false, detail: 'not started' };
+    }
+    return this.joined ? { ok: true } : { ok: false, detail: 'not in the consumer group' };
+  }
+
+  get crashReason(): string | null {
+    return this.crashed;
+  }
+}

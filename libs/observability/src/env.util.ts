@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Logging variables shared by every service; spread into the app's `EnvSchema`. */
+export const observabilityEnvShape = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z.stringbool().default(false),
+};
+
+/** Thrown by {@link parseEnv}; the message lists every bad variable (z.prettifyError). */
+export class EnvValidationError extends Error {
+  override readonly name = 'EnvValidationError';
+}
+
+/**
+ * Parses the environment once with the app's schema. On failure throws
+ * {@link EnvValidationError} naming every bad variable, so bootstrap aborts before anything starts.
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined>,
+): z.infer<S> {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new EnvValidationError(`invalid environment:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
+import { observabilityEnvShape, parseEnv } from '@trail-insight/observability';
+
+import type { KafkaModuleConfig } from '@trail-insight/kafka';
+import type { ObservabilityOptions } from '@trail-insight/observability';
+
+import { version } from '../../../../package.json';
+
+export const SERVICE_NAME = 'ingest';
+
+/** Every variable ingest reads; documented in services/ingest/README.md. */
+export const EnvSchema = z
+  .object({
+    ...kafkaEnvShape,
+    ...observabilityEnvShape,
+    INGEST_INPUT_TOPIC: z.string().min(1).default(Topic.RawEvents),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8081),
+    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  })
+  .superRefine(refineKafkaEnv);
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Typed, nested configuration of the app, built once from {@link Env}. */
+export interface IngestConfig {
+  http: { port: number; host: string };
+  kafka: KafkaModuleConfig;
+  observability: ObservabilityOptions;
+}
+
+export function toIngestConfig(env: Env): IngestConfig {
+  return {
+    http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
+    kafka: kafkaConfigFromEnv(env, {
+      clientId: `trail-insight-${SERVICE_NAME}`,
+      groupId: `trail-insight-${SERVICE_NAME}`,
+      consumes: [Topic.RawEvents],
+      produces: [Topic.NormalizedEvents],
+      topics: { [Topic.RawEvents]: env.INGEST_INPUT_TOPIC },
+    }),
+    observability: {
+      service: SERVICE_NAME,
+      version,
+      logLevel: env.LOG_LEVEL,
+      pretty: env.LOG_PRETTY,
+    },
+  };
+}
+
+/** Parses `process.env` (or a test's env) once; throws naming every bad variable. */
+export function loadIngestConfig(source: Record<string, string | undefined>): IngestConfig {
+  return toIngestConfig(parseEnv(EnvSchema, source));
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+
+import {
+  KafkaHandler,
+  NORMALIZED_EVENT_SCHEMA_HEADER,
+  Topic,
+} from '@trail-insight/kafka';
+
+import type { KafkaMessageContext, OutboundMessage } from '@trail-insight/kafka';
+
+import { IngestMetrics } from './ingest.metrics';
+import { splitRawMessage } from './split-raw-message.util';
+
+/** Raw management events → `normalized-events` (keyed by account) and `dead-letter`. */
+@Injectable()
+export class RawEventsConsumer {
+  constructor(private readonly metrics: IngestMetrics) {}
+
+  @KafkaHandler({ topic: Topic.RawEvents })
+  handle(content: Buffer, context: KafkaMessageContext): void {
+    const out: OutboundMessage[] = [];
+    for (const result of splitRawMessage(content)) {
+      if (result.ok) {
+        out.push({
+          key: result.event.accountId,
+          value: JSON.stringify(result.event),
+          headers: NORMALIZED_EVENT_SCHEMA_HEADER,
+        });
+        continue;
+      }
+      this.metrics.records.inc({ outcome: 'invalid' });
+      this.metrics.invalidRecords.inc({ reason: result.reason });
+      context.deadLetter(result.reason, result.detail, {
+        value: result.value,
+        headers: { 'record-index': String(result.index) },
+      });
+    }
+    this.metrics.records.inc({ outcome: 'valid' }, out.length);
+    context.send(Topic.NormalizedEvents, out);
+  }
+}
