@@ -117,6 +117,18 @@ describe(analyzeTrailPaths.name, () => {
     expect(fallback.summary.records).toBe(5);
   });
 
+  it('falls back when a later-read file holds an event tied with an applied one but earlier in input order', async () => {
+    const stamp = (h: number): string => `20260301T${String(h).padStart(2, '0')}00Z`;
+    const write = (name: string, records: Array<Record<string, unknown>>): void =>
+      writeFileSync(join(dir, name), JSON.stringify(records));
+    const tie = T0 + 60_000;
+    write(`a/early_${stamp(9)}_x.json`, [record(tie, 'walk-first', '8.8.8.8')]);
+    write(`b/late_${stamp(0)}_y.json`, [record(tie, 'walk-second', '8.8.8.8')]);
+    write(`c/close_${stamp(23)}_z.json`, [record(T0 + WINDOW_MS + 3_600_000, 'close', '9.9.9.9')]);
+    const result = await analyzeTrailPaths([dir], { config });
+    expect(result.insights[0]?.eventIds).toEqual(['walk-first', 'walk-second']);
+  });
+
   it('reads a file named on the command line whatever its name', async () => {
     writeFileSync(join(dir, 'trail.log'), `${JSON.stringify(record(T0, 'l', '5.5.5.5'))}\n`);
     const { summary } = await analyzeTrailPaths([join(dir, 'trail.log')], { config });

@@ -232,11 +232,11 @@ async function analyzeInDeliveryOrder(
     .sort((a, b) => a.hint - b.hint || a.index - b.index);
   const maxHeld = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
   const heap = new MinHeap<Keyed>((a, b) => (a.time - b.time || a.order - b.order) < 0);
-  let applied = Number.NEGATIVE_INFINITY;
+  let applied: Keyed = { time: Number.NEGATIVE_INFINITY, order: 0, event: undefined as never };
   const release = (bound: number): void => {
     for (let top = heap.peek(); top !== undefined && top.time < bound; top = heap.peek()) {
       heap.pop();
-      applied = top.time;
+      applied = top;
       detection.apply(top.event);
     }
   };
@@ -249,14 +249,12 @@ async function analyzeInDeliveryOrder(
     absorb(parsed, context, maxExamples);
     const index = ordered[i]?.index ?? 0;
     parsed.events.forEach((event, k) => {
-      if (event.time < applied) {
+      const position = parsed.positions[k] ?? 0;
+      const keyed = { time: event.time, order: index * RECORDS_PER_FILE + position, event };
+      if (position >= RECORDS_PER_FILE || heap.less(keyed, applied)) {
         throw new OutOfDeliveryOrder(parsed.path);
       }
-      heap.push({
-        time: event.time,
-        order: index * RECORDS_PER_FILE + (parsed.positions[k] ?? 0),
-        event,
-      });
+      heap.push(keyed);
     });
     if (heap.size > maxHeld) {
       throw new OutOfDeliveryOrder(parsed.path);

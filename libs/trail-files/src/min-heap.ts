@@ -2,7 +2,7 @@
 export class MinHeap<T> {
   private readonly items: T[] = [];
 
-  constructor(private readonly less: (left: T, right: T) => boolean) {}
+  constructor(readonly less: (left: T, right: T) => boolean) {}
 
   get size(): number {
     return this.items.length;
