@@ -1,4 +1,6 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_MIN_BASELINE } from '@trail-insight/detection';
@@ -18,7 +20,7 @@ import type { CliCommand } from '../cli-command';
 
 const USAGE =
   'trail-insight analyze <file-or-dir>... [--model none|default] [--home-region R] [--allow CIDR]... ' +
-  '[--min-baseline N] [--format jsonl|table] [--out FILE] [--max-buffered N]';
+  '[--min-baseline N] [--format jsonl|table] [--out FILE] [--max-buffered N] [--parse-workers N]';
 
 export interface AnalyzeOptions {
   paths: string[];
@@ -29,6 +31,8 @@ export interface AnalyzeOptions {
   format: 'jsonl' | 'table';
   out: string | null;
   maxBuffered: number | undefined;
+  /** Worker threads that read and parse files; null = one per CPU when there are two or more. */
+  parseWorkers: number | null;
   quiet: boolean;
 }
 
@@ -55,6 +59,7 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
         format: { type: 'string', default: 'jsonl' },
         out: { type: 'string' },
         'max-buffered': { type: 'string' },
+        'parse-workers': { type: 'string' },
         quiet: { type: 'boolean', default: false },
       },
     });
@@ -101,8 +106,25 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
     format: values.format,
     out: values.out ?? null,
     maxBuffered,
+    parseWorkers:
+      values['parse-workers'] === undefined
+        ? null
+        : parseCount('parse-workers', values['parse-workers']),
     quiet: values.quiet,
   };
+}
+
+const PARSE_WORKER_SCRIPT = join(__dirname, 'parse-worker.entry.js');
+
+/**
+ * Parsing is most of a batch run, so it goes to worker threads when the bundled worker exists (it
+ * does not when running from source, e.g. in unit tests) and there are at least two CPUs.
+ */
+function parseWorkersFor(requested: number | null): { script: string; count: number } | undefined {
+  const count = requested ?? (availableParallelism() >= 2 ? availableParallelism() : 0);
+  return count > 0 && existsSync(PARSE_WORKER_SCRIPT)
+    ? { script: PARSE_WORKER_SCRIPT, count }
+    : undefined;
 }
 
 function formatTime(epochMs: number | null): string {
@@ -154,7 +176,7 @@ async function writeOutput(insights: IpInsight[], options: AnalyzeOptions): Prom
 /** Runs `analyze` with parsed options: writes the insights and the summary; returns both. */
 export async function analyzeAndReport(
   options: AnalyzeOptions,
-): Promise<{ code: ExitCode; insights: IpInsight[] }> {
+): Promise<{ code: ExitCode; insights: IpInsight[]; summary: BatchSummary }> {
   const progress = options.quiet ? undefined : createProgressReporter(process.stderr);
   const { insights, summary } = await analyzeTrailPaths(options.paths, {
     config: {
@@ -164,6 +186,7 @@ export async function analyzeAndReport(
       model: modelByName(options.model),
     },
     maxBuffered: options.maxBuffered,
+    parseWorkers: parseWorkersFor(options.parseWorkers),
     onProgress: progress?.update,
   });
   progress?.finish();
@@ -171,7 +194,7 @@ export async function analyzeAndReport(
   if (!options.quiet) {
     process.stderr.write(formatSummary(summary));
   }
-  return { code: summary.filesRead === 0 ? ExitCode.NoInput : ExitCode.Ok, insights };
+  return { code: summary.filesRead === 0 ? ExitCode.NoInput : ExitCode.Ok, insights, summary };
 }
 
 /** Runs `analyze` with parsed options; returns the exit code. */

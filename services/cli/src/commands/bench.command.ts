@@ -4,15 +4,18 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { NONE_MODEL } from '@trail-insight/detection';
-import { readTrailFile, analyzeTrailPaths, walkTrailPaths } from '@trail-insight/trail-files';
+import { readTrailFile, walkTrailPaths } from '@trail-insight/trail-files';
 
 import { ExitCode, UsageError } from '../cli-command';
 
+import { analyzeAndReport, parseAnalyzeArgs } from './analyze.command';
+
 import type { CliCommand } from '../cli-command';
 
+type BenchMode = 'parse' | 'analyze' | 'analyze-inline';
+
 interface Measurement {
-  mode: 'parse' | 'analyze';
+  mode: BenchMode;
   records: number;
   seconds: number;
   recordsPerSecond: number;
@@ -49,14 +52,22 @@ async function parseOnly(dir: string): Promise<number> {
   return records;
 }
 
-async function runWorker(mode: 'parse' | 'analyze', dir: string): Promise<Measurement> {
+async function runWorker(mode: BenchMode, dir: string): Promise<Measurement> {
   const started = process.hrtime.bigint();
   const records =
     mode === 'parse'
       ? await parseOnly(dir)
       : (
-          await analyzeTrailPaths([dir], {
-            config: { minBaseline: 10_000, homeRegion: null, allowList: [], model: NONE_MODEL },
+          await analyzeAndReport({
+            ...parseAnalyzeArgs([
+              dir,
+              '--model',
+              'none',
+              '--out',
+              '/dev/null',
+              ...(mode === 'analyze-inline' ? ['--parse-workers', '0'] : []),
+            ]),
+            quiet: true,
           })
         ).summary.records;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -69,7 +80,7 @@ async function runWorker(mode: 'parse' | 'analyze', dir: string): Promise<Measur
   };
 }
 
-function measure(mode: 'parse' | 'analyze', dir: string): Measurement {
+function measure(mode: BenchMode, dir: string): Measurement {
   const result = spawnSync(
     process.execPath,
     [process.argv[1] as string, 'bench', '--worker', mode, dir],
@@ -119,18 +130,24 @@ function folderBytes(dir: string): number {
 }
 
 function renderSummary(
-  results: Array<{ dir: string; bytes: number; parse: Measurement; analyze: Measurement }>,
+  results: Array<{
+    dir: string;
+    bytes: number;
+    parse: Measurement;
+    analyze: Measurement;
+    inline: Measurement;
+  }>,
 ): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     BEGIN,
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
     '',
-    '| input | records | gzip MB | parse-only rec/s | analyze rec/s | ratio | parse peak RSS MB | analyze peak RSS MB |',
-    '|---|---|---|---|---|---|---|---|',
+    '| input | records | gzip MB | parse-only rec/s | analyze rec/s | ratio | analyze, 1 thread: rec/s (ratio) | parse peak RSS MB | analyze peak RSS MB | 1 thread peak RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.dir.split('/').pop() ?? r.dir} | ${r.analyze.records} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.parse.recordsPerSecond} | ${r.analyze.recordsPerSecond} | ${(r.analyze.recordsPerSecond / r.parse.recordsPerSecond).toFixed(2)} | ${r.parse.peakRssMb} | ${r.analyze.peakRssMb} |`,
+        `| ${r.dir.split('/').pop() ?? r.dir} | ${r.analyze.records} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.parse.recordsPerSecond} | ${r.analyze.recordsPerSecond} | ${(r.analyze.recordsPerSecond / r.parse.recordsPerSecond).toFixed(2)} | ${r.inline.recordsPerSecond} (${(r.inline.recordsPerSecond / r.parse.recordsPerSecond).toFixed(2)}) | ${r.parse.peakRssMb} | ${r.analyze.peakRssMb} | ${r.inline.peakRssMb} |`,
     ),
     END,
   ];
@@ -149,13 +166,14 @@ async function runBench(argv: string[]): Promise<ExitCode> {
     },
   });
   if (values.worker !== undefined) {
+    const mode = values.worker;
     if (
-      (values.worker !== 'parse' && values.worker !== 'analyze') ||
+      (mode !== 'parse' && mode !== 'analyze' && mode !== 'analyze-inline') ||
       positionals[0] === undefined
     ) {
-      throw new UsageError('--worker parse|analyze <dir>');
+      throw new UsageError('--worker parse|analyze|analyze-inline <dir>');
     }
-    process.stdout.write(`${JSON.stringify(await runWorker(values.worker, positionals[0]))}\n`);
+    process.stdout.write(`${JSON.stringify(await runWorker(mode, positionals[0]))}\n`);
     return ExitCode.Ok;
   }
   const perDay = Number(values['events-per-day']);
@@ -166,6 +184,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       bytes: folderBytes(dir),
       parse: measure('parse', dir),
       analyze: measure('analyze', dir),
+      inline: measure('analyze-inline', dir),
     };
   });
   mkdirSync('bench-results', { recursive: true });

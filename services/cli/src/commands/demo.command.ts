@@ -122,6 +122,7 @@ async function runDemo(argv: string[]): Promise<ExitCode> {
     format: 'table',
     out: null,
     maxBuffered: undefined,
+    parseWorkers: null,
     quiet: false,
   });
   if (code === ExitCode.Ok && !values['no-serve']) {

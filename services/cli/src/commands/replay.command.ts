@@ -101,7 +101,9 @@ export function parseReplayArgs(argv: string[]): ReplayOptions {
   if (values.rate !== undefined) {
     rate = Number(values.rate);
     if (values.rate.trim() === '' || !Number.isFinite(rate) || rate <= 0) {
-      throw new UsageError(`--rate must be a positive number of events per second, got '${values.rate}'`);
+      throw new UsageError(
+        `--rate must be a positive number of events per second, got '${values.rate}'`,
+      );
     }
   }
   if (values['client-id'] === '') {
