@@ -16,7 +16,9 @@ export const insightEventSchema = z.strictObject({
   eventCategory: z.literal('Insight'),
   eventId: z.string().regex(UUID, 'expected a version-5-style UUID'),
   sharedEventId: z.string().regex(/^[0-9a-f]{64}$/, 'expected the insight id'),
-  eventTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'expected YYYY-MM-DDThh:mm:ssZ'),
+  eventTime: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'expected YYYY-MM-DDThh:mm:ssZ'),
   acsRegion: z.string().min(1),
   awsRegion: z.string().min(1).optional(),
   recipientAccountId: z.string().min(1),

@@ -138,7 +138,9 @@ describe(toInsightEvents.name, () => {
     const again = toInsightEvents(insight, attributions, 'actiontrail').map((e) => e.eventId);
     expect(again).toEqual(once);
     expect(new Set(once).size).toBe(3);
-    expect(once[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(once[0]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(insightEventIdOf(insight.insightId, Date.UTC(2026, 2, 10, 2, 0))).toBe(once[0]);
     // pinned so that a change of the derivation is a visible, deliberate break
     expect(insightEventIdOf('a'.repeat(64), 0)).toBe('bf0a6b92-6c80-5cc0-ab08-d86ba6f72a1e');
@@ -167,7 +169,11 @@ describe(topAttributionValues.name, () => {
       ['__proto__', 2],
       ['403', 1],
     ]);
-    expect(Object.keys(topAttributionValues(parsed)).sort()).toEqual(['403', 'AccessDenied', '__proto__']);
+    expect(Object.keys(topAttributionValues(parsed)).sort()).toEqual([
+      '403',
+      'AccessDenied',
+      '__proto__',
+    ]);
     expect(Object.getPrototypeOf(topAttributionValues(parsed))).toBe(Object.prototype);
   });
 });

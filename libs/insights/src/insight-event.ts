@@ -66,12 +66,20 @@ function compareCodePoints(left: string, right: string): number {
   return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
 }
 
+function isCountMap(
+  counts: ReadonlyMap<string, number> | Readonly<Record<string, number>>,
+): counts is ReadonlyMap<string, number> {
+  return counts instanceof Map;
+}
+
 /** The top `limit` (value, count) pairs by count, ties by value in code-point order. */
 export function topAttributionEntries(
   counts: ReadonlyMap<string, number> | Readonly<Record<string, number>>,
   limit: number = MAX_ATTRIBUTION_VALUES,
 ): Array<[string, number]> {
-  const entries = counts instanceof Map ? [...counts.entries()] : Object.entries(counts);
+  const entries: Array<[string, number]> = isCountMap(counts)
+    ? [...counts.entries()]
+    : Object.entries(counts);
   return entries
     .filter(([, count]) => count > 0)
     .sort(([a, x], [b, y]) => y - x || compareCodePoints(a, b))
@@ -103,8 +111,8 @@ export function toInsightEventTime(isoMillis: string): string {
  */
 export function insightEventIdOf(insightId: string, bucketStartMs: number): string {
   const bytes = createHash('sha256').update(`${insightId}|${bucketStartMs}`).digest();
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -18,12 +18,13 @@ class FakeSink implements OutboxSink {
   readonly sent: TopicBatch[] = [];
   failures = 0;
 
-  async sendBatch(batches: TopicBatch[]): Promise<void> {
+  sendBatch(batches: TopicBatch[]): Promise<void> {
     if (this.failures > 0) {
       this.failures -= 1;
-      throw new RetriableError('broker down');
+      return Promise.reject(new RetriableError('broker down'));
     }
     this.sent.push(...batches.map((batch) => ({ ...batch, messages: [...batch.messages] })));
+    return Promise.resolve();
   }
 
   valuesOf(topic: string): string[] {
@@ -53,15 +54,16 @@ function fakePayload(values: Array<string | null>, options: { stopAfterHeartbeat
   const payload: RunnerBatchPayload = {
     batch: { topic: INPUT, partition: 2, highWatermark: String(100 + values.length), messages },
     resolveOffset: (offset) => resolved.push(offset),
-    heartbeat: async () => {
+    heartbeat: () => {
       heartbeats += 1;
       if (options.stopAfterHeartbeats !== undefined && heartbeats >= options.stopAfterHeartbeats) {
         running = false;
       }
+      return Promise.resolve();
     },
     isRunning: () => running,
     isStale: () => false,
-    commitOffsetsIfNecessary: async () => undefined,
+    commitOffsetsIfNecessary: () => Promise.resolve(),
   };
   return { payload, resolved, lastResolved: () => resolved[resolved.length - 1] };
 }
@@ -79,7 +81,7 @@ function setup(binding: Omit<HandlerBinding, 'topic' | 'name'>, flushEvery = 500
     retry: { initialMs: 1, maxMs: 4 },
     flushEvery,
     producedBy: 'unit-test',
-    delay: async () => undefined,
+    delay: () => Promise.resolve(),
   });
   return { sut, sink, registry };
 }
@@ -269,7 +271,9 @@ describe(BatchRunner.name, () => {
         mode: 'batch',
         invoke: (_messages, context) => {
           calls += 1;
-          (context as KafkaBatchContext).send(Topic.IpInsights, [{ key: null, value: `c${calls}` }]);
+          (context as KafkaBatchContext).send(Topic.IpInsights, [
+            { key: null, value: `c${calls}` },
+          ]);
           if (calls === 1) {
             throw new RetriableError('redis');
           }

@@ -106,7 +106,11 @@ export function toInboundMessage(
 /** Decodes a value for a handler: raw bytes without a schema, else JSON validated by the schema. */
 export function decodeValue(value: Buffer | null, schema: ZodType | undefined): Decoded {
   if (value === null) {
-    return { ok: false, reason: KafkaDeadLetterReason.EmptyMessage, detail: 'message has no value' };
+    return {
+      ok: false,
+      reason: KafkaDeadLetterReason.EmptyMessage,
+      detail: 'message has no value',
+    };
   }
   if (schema === undefined) {
     return { ok: true, payload: value };
@@ -323,10 +327,7 @@ export class BatchRunner {
         deadLettered += 1;
       }
       await payload.heartbeat();
-      if (
-        processed + deadLettered >= flushEvery ||
-        outbox.bytes >= MAX_REQUEST_BYTES * 4
-      ) {
+      if (processed + deadLettered >= flushEvery || outbox.bytes >= MAX_REQUEST_BYTES * 4) {
         if (!(await commit())) {
           return;
         }
@@ -397,7 +398,10 @@ export class BatchRunner {
     }
   }
 
-  private async runBatchHandler(binding: HandlerBinding, payload: RunnerBatchPayload): Promise<void> {
+  private async runBatchHandler(
+    binding: HandlerBinding,
+    payload: RunnerBatchPayload,
+  ): Promise<void> {
     const { batch } = payload;
     const { metrics } = this.options;
     const logger = this.logOf(batch.topic);

@@ -37,7 +37,11 @@ function saslOf(config: KafkaConnectionConfig): SASLOptions | undefined {
   if (sasl === undefined) {
     return undefined;
   }
-  return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
+  return {
+    mechanism: sasl.mechanism,
+    username: sasl.username,
+    password: sasl.password,
+  };
 }
 
 /**

@@ -37,8 +37,7 @@ export const kafkaEnvShape = {
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
 };
 
-const kafkaEnvObject = z.object(kafkaEnvShape);
-export type KafkaEnv = z.infer<typeof kafkaEnvObject>;
+export type KafkaEnv = z.infer<z.ZodObject<typeof kafkaEnvShape>>;
 
 /** Cross-variable checks (SASL needs user and password); use as `.superRefine(refineKafkaEnv)`. */
 export function refineKafkaEnv(env: Partial<KafkaEnv>, ctx: z.RefinementCtx): void {

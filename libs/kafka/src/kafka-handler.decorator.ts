@@ -25,7 +25,10 @@ export interface KafkaHandlerMetadata extends KafkaHandlerOptions {
  * `(payload, context: KafkaMessageContext)`. Boot fails if a consumed topic has no handler or two.
  */
 export const KafkaHandler = (options: KafkaHandlerOptions): MethodDecorator =>
-  SetMetadata<string, KafkaHandlerMetadata>(KAFKA_HANDLER_METADATA, { ...options, mode: 'message' });
+  SetMetadata<string, KafkaHandlerMetadata>(KAFKA_HANDLER_METADATA, {
+    ...options,
+    mode: 'message',
+  });
 
 /**
  * Marks a provider method as the handler of a topic that takes a whole fetched batch of one

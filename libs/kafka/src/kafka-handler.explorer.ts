@@ -51,7 +51,7 @@ export class KafkaHandlerExplorer {
         const binding: HandlerBinding = {
           topic: metadata.topic,
           mode: metadata.mode,
-          name: `${(instance as object).constructor.name}.${methodName}`,
+          name: `${instance.constructor.name}.${methodName}`,
           invoke: (input, context) =>
             (method as (a: unknown, b: unknown) => unknown).call(instance, input, context),
         };

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { ROOT_LOGGER, ReadinessRegistry } from '@trail-insight/observability';
 
-import { KAFKA_CLIENT, KAFKA_CONFIG, KAFKA_CONSUMER_CHECK, KAFKA_PRODUCER_CHECK } from './kafka.constants';
+import {
+  KAFKA_CLIENT,
+  KAFKA_CONFIG,
+  KAFKA_CONSUMER_CHECK,
+  KAFKA_PRODUCER_CHECK,
+} from './kafka.constants';
 import { KafkaConsumerService } from './kafka-consumer.service';
 import { KafkaProducerService } from './kafka-producer.service';
 import { KafkaTopics } from './kafka-topics.service';

@@ -90,7 +90,12 @@ export class KafkaMetrics {
   }
 
   /** Records where a partition stands after a batch (for the lag gauge). */
-  recordPosition(topic: string, partition: number, highWatermark: string, nextOffset: string): void {
+  recordPosition(
+    topic: string,
+    partition: number,
+    highWatermark: string,
+    nextOffset: string,
+  ): void {
     this.positions.set(`${topic}\u0000${partition}`, {
       topic,
       partition,

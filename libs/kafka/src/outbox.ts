@@ -100,7 +100,7 @@ export class Outbox {
       let count = 0;
       let bytes = 0;
       while (count < this.entries.length) {
-        const next = (this.entries[count] as Entry).bytes;
+        const next = this.entries[count].bytes;
         if (count > 0 && bytes + next > MAX_REQUEST_BYTES) {
           break;
         }

@@ -37,7 +37,9 @@ export function createProducer(
 ): PlainProducer {
   const { logger, ...connection } = options;
   const list = typeof brokers === 'string' ? parseBrokerList(brokers) : [...brokers];
-  const core = new ProducerCore(createKafkaClient({ ...connection, brokers: list, clientId }, logger));
+  const core = new ProducerCore(
+    createKafkaClient({ ...connection, brokers: list, clientId }, logger),
+  );
   return {
     connect: () => core.connect(),
     send: async (topic, messages) => {

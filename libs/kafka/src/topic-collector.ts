@@ -55,10 +55,11 @@ export async function collectTopics(
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
   await consumer.run({
     autoCommit: false,
-    eachBatch: async ({ batch }) => {
+    eachBatch: ({ batch }) => {
       for (const message of batch.messages) {
         messages.push(toInboundMessage(batch.topic, batch.partition, message));
       }
+      return Promise.resolve();
     },
   });
   return {

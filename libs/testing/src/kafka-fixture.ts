@@ -31,7 +31,7 @@ export async function createTestTopics<K extends string>(
   }
   return {
     names,
-    cleanup: () => deleteTopics(connection, Object.values(names) as string[]),
+    cleanup: () => deleteTopics(connection, Object.values<string>(names)),
   };
 }
 

@@ -45,7 +45,12 @@ export class ServiceProcess {
     }
     const child = spawn(process.execPath, [entry], {
       cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HTTP_HOST: '127.0.0.1', ...env, HTTP_PORT: String(port) },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HTTP_HOST: '127.0.0.1',
+        ...env,
+        HTTP_PORT: String(port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(name, port, child);

@@ -37,7 +37,7 @@ export async function waitFor<T>(
     try {
       const value = await predicate();
       if (value) {
-        return value as NonNullable<T>;
+        return value;
       }
     } catch (error) {
       lastError = error;
@@ -45,9 +45,12 @@ export async function waitFor<T>(
     if (Date.now() >= deadline) {
       const reason =
         lastError === undefined ? '' : `; last error: ${(lastError as Error).message ?? lastError}`;
-      throw new WaitForTimeoutError(`timed out after ${timeoutMs} ms waiting for ${label}${reason}`, {
-        cause: lastError,
-      });
+      throw new WaitForTimeoutError(
+        `timed out after ${timeoutMs} ms waiting for ${label}${reason}`,
+        {
+          cause: lastError,
+        },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
   }

@@ -149,11 +149,14 @@ describe('aggregator (real Kafka + Redis)', () => {
     expect(parsed.map((event) => event.eventId)).toEqual(expected.map((event) => event.eventId));
     expect(produced.map((m) => String(m.value))).toEqual(expected.map((e) => JSON.stringify(e)));
 
-    const [cloud] = eventsOf(single.insightId).map((m) => JSON.parse(String(m.value)));
+    const [cloud] = eventsOf(single.insightId).map((m) => JSON.parse(String(m.value)) as unknown);
     expect(cloud).toMatchObject({
       awsRegion: 'cn-hangzhou',
       acsRegion: 'cn-hangzhou',
-      insightDetails: { state: 'Start', insightContext: { statistics: { insight: 4, insightCount: 4 } } },
+      insightDetails: {
+        state: 'Start',
+        insightContext: { statistics: { insight: 4, insightCount: 4 } },
+      },
     });
 
     const record = JSON.parse((await redis.get(keys.record(insight.insightId))) ?? 'null');
@@ -175,7 +178,9 @@ describe('aggregator (real Kafka + Redis)', () => {
     await waitFor(() => eventsOf(insight.insightId).length === 6, 30_000, 'redelivered events', {
       abort: collector.crashed,
     });
-    const again = eventsOf(insight.insightId).slice(3).map((m) => String(m.value));
+    const again = eventsOf(insight.insightId)
+      .slice(3)
+      .map((m) => String(m.value));
     expect(again).toEqual(produced.map((m) => String(m.value)));
     expect(await redis.zcard(keys.byStart())).toBe(2);
     expect(await redis.llen(keys.events(insight.insightId))).toBe(3);
@@ -187,12 +192,9 @@ describe('aggregator (real Kafka + Redis)', () => {
       { key: '1', value: JSON.stringify({ insight: { insightId: 'nope' }, state: 'provisional' }) },
       { key: '1', value: 'not json' },
     ]);
-    await waitFor(
-      () => collector.of(topics.names.dlq).length >= 2,
-      30_000,
-      'two dead letters',
-      { abort: collector.crashed },
-    );
+    await waitFor(() => collector.of(topics.names.dlq).length >= 2, 30_000, 'two dead letters', {
+      abort: collector.crashed,
+    });
     expect(collector.of(topics.names.dlq).map((m) => m.headers['reason'])).toEqual([
       'schema-mismatch',
       'invalid-json',

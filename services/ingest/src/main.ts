@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   const message =
-    error instanceof EnvValidationError ? error.message : (error as Error).stack ?? String(error);
+    error instanceof EnvValidationError ? error.message : ((error as Error).stack ?? String(error));
   process.stderr.write(`ingest: ${message}\n`);
   process.exit(1);
 });

@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import {
-  KafkaHandler,
-  NORMALIZED_EVENT_SCHEMA_HEADER,
-  Topic,
-} from '@trail-insight/kafka';
+import { KafkaHandler, NORMALIZED_EVENT_SCHEMA_HEADER, Topic } from '@trail-insight/kafka';
 
 import type { KafkaMessageContext, OutboundMessage } from '@trail-insight/kafka';
 
@@ -19,7 +15,9 @@ export class RawEventsConsumer {
   @KafkaHandler({ topic: Topic.RawEvents })
   handle(content: Buffer, context: KafkaMessageContext): void {
     const out: OutboundMessage[] = [];
-    for (const result of splitRawMessage(content)) {
+    const results = splitRawMessage(content);
+    const whole = results.length === 1;
+    for (const result of results) {
       if (result.ok) {
         out.push({
           key: result.event.accountId,
@@ -30,10 +28,12 @@ export class RawEventsConsumer {
       }
       this.metrics.records.inc({ outcome: 'invalid' });
       this.metrics.invalidRecords.inc({ reason: result.reason });
-      context.deadLetter(result.reason, result.detail, {
-        value: result.value,
-        headers: { 'record-index': String(result.index) },
-      });
+      const headers = { 'record-index': String(result.index) };
+      context.deadLetter(
+        result.reason,
+        result.detail,
+        whole ? { headers } : { value: result.value, headers },
+      );
     }
     this.metrics.records.inc({ outcome: 'valid' }, out.length);
     context.send(Topic.NormalizedEvents, out);

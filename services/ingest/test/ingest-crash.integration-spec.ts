@@ -43,7 +43,11 @@ function record(id: string, account: string, index: number): Record<string, unkn
 }
 
 /** One phase of input: single-record messages, a few 10-record batches, 1 % invalid records. */
-function phaseMessages(phase: number): { messages: OutboundMessage[]; ids: string[]; invalid: number } {
+function phaseMessages(phase: number): {
+  messages: OutboundMessage[];
+  ids: string[];
+  invalid: number;
+} {
   const messages: OutboundMessage[] = [];
   const ids: string[] = [];
   let invalid = 0;
@@ -51,7 +55,10 @@ function phaseMessages(phase: number): { messages: OutboundMessage[]; ids: strin
   while (ids.length < PHASE_EVENTS) {
     const account = String(1000 + (index % 37));
     if (index % INVALID_EVERY === 0) {
-      messages.push({ key: account, value: JSON.stringify({ ...record('bad', account, index), eventTime: 'redacted' }) });
+      messages.push({
+        key: account,
+        value: JSON.stringify({ ...record('bad', account, index), eventTime: 'redacted' }),
+      });
       invalid += 1;
     } else if (index % 50 === 1) {
       const batch = Array.from({ length: 10 }, (_, k) => {
@@ -89,7 +96,7 @@ describe('ingest survives kill -9 (real Kafka, bundled service)', () => {
       LOG_LEVEL: 'info',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     };
-    producer = createProducer(env['KAFKA_BROKERS'] as string, uniqueName('producer'));
+    producer = createProducer(env['KAFKA_BROKERS'], uniqueName('producer'));
     await producer.connect();
     collector = await collectTestTopics([topics.names.normalized, topics.names.dlq]);
   });
@@ -185,7 +192,9 @@ describe('ingest survives kill -9 (real Kafka, bundled service)', () => {
       expect(kill.delivered).toBeLessThan(expected.length);
     }
     const deadOffsets = new Set(
-      collector.of(topics.names.dlq).map((m) => `${m.headers['source-partition']}/${m.headers['source-offset']}`),
+      collector
+        .of(topics.names.dlq)
+        .map((m) => `${m.headers['source-partition']}/${m.headers['source-offset']}`),
     );
     expect(deadOffsets.size).toBe(expectedInvalid);
     process.stdout.write(

@@ -89,7 +89,10 @@ describe('ingest (real Kafka)', () => {
   it('normalizes every shape, keys by account and dead-letters invalid input with reasons', async () => {
     const messages: Array<{ key: string | null; value: Buffer | string | null }> = [
       { key: '111', value: JSON.stringify(actionTrail('a-1', '111')) },
-      { key: null, value: JSON.stringify({ Records: [cloudTrail('c-1', '222'), cloudTrail('c-2', '222')] }) },
+      {
+        key: null,
+        value: JSON.stringify({ Records: [cloudTrail('c-1', '222'), cloudTrail('c-2', '222')] }),
+      },
       {
         key: null,
         value: [
@@ -175,12 +178,12 @@ describe('ingest (real Kafka)', () => {
       badAccount.map((accountId) =>
         JSON.stringify({ ...actionTrail('x', '1'), userIdentity: { accountId } }),
       ),
-      fc.constantFrom('', null, 7, []).map((acsRegion) =>
-        JSON.stringify(actionTrail('x', '1', { acsRegion })),
-      ),
-      fc.constantFrom('', null, 7).map((eventId) =>
-        JSON.stringify({ ...actionTrail('x', '1'), eventId }),
-      ),
+      fc
+        .constantFrom('', null, 7, [])
+        .map((acsRegion) => JSON.stringify(actionTrail('x', '1', { acsRegion }))),
+      fc
+        .constantFrom('', null, 7)
+        .map((eventId) => JSON.stringify({ ...actionTrail('x', '1'), eventId })),
       fc.string({ maxLength: 40 }).map((event) => JSON.stringify({ event })),
       fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value) ?? 'null'),
       fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('latin1')),

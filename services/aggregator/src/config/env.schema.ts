@@ -1,12 +1,10 @@
 import { z } from 'zod';
 
 import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
-import { observabilityEnvShape, parseEnv } from '@trail-insight/observability';
+import { SERVICE_VERSION, observabilityEnvShape, parseEnv } from '@trail-insight/observability';
 
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
 import type { ObservabilityOptions } from '@trail-insight/observability';
-
-import { version } from '../../../../package.json';
 
 import type { RedisConnectionConfig } from '../insight-store/redis-client.factory';
 
@@ -92,7 +90,7 @@ export function toAggregatorConfig(env: Env): AggregatorConfig {
     },
     observability: {
       service: SERVICE_NAME,
-      version,
+      version: SERVICE_VERSION,
       logLevel: env.LOG_LEVEL,
       pretty: env.LOG_PRETTY,
     },
@@ -100,8 +98,6 @@ export function toAggregatorConfig(env: Env): AggregatorConfig {
 }
 
 /** Parses `process.env` (or a test's env) once; throws naming every bad variable. */
-export function loadAggregatorConfig(
-  source: Record<string, string | undefined>,
-): AggregatorConfig {
+export function loadAggregatorConfig(source: Record<string, string | undefined>): AggregatorConfig {
   return toAggregatorConfig(parseEnv(EnvSchema, source));
 }

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 
 import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
-import { observabilityEnvShape, parseEnv } from '@trail-insight/observability';
+import { SERVICE_VERSION, observabilityEnvShape, parseEnv } from '@trail-insight/observability';
 
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
 import type { ObservabilityOptions } from '@trail-insight/observability';
-
-import { version } from '../../../../package.json';
 
 export const SERVICE_NAME = 'ingest';
 
@@ -42,7 +40,7 @@ export function toIngestConfig(env: Env): IngestConfig {
     }),
     observability: {
       service: SERVICE_NAME,
-      version,
+      version: SERVICE_VERSION,
       logLevel: env.LOG_LEVEL,
       pretty: env.LOG_PRETTY,
     },

@@ -1,0 +1,246 @@
+/**
+ * The Kafka lib's consumer on the REAL Kafka of deploy/local/stack.sh (needs: kafka).
+ *
+ * Proves the delivery contract with a ledger of (partition, offset) and of outputs per key:
+ * - per-message handlers: no input offset is lost and per-key output order is preserved while a
+ *   second member joins mid-stream (rebalance) and the first one shuts down mid-batch; duplicates
+ *   stay bounded;
+ * - whole-batch handlers: every valid message is handed over once per successful batch, invalid
+ *   ones are dead-lettered with their source offset, and outputs are produced before commit;
+ * - the readiness checks report the group membership.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { z } from 'zod';
+
+import { ObservabilityModule, ReadinessRegistry } from '@trail-insight/observability';
+import {
+  collectTestTopics,
+  createTestTopics,
+  requireTestEnv,
+  uniqueName,
+  waitFor,
+} from '@trail-insight/testing';
+
+import type { INestApplicationContext } from '@nestjs/common';
+import type { TestTopics } from '@trail-insight/testing';
+
+import { KafkaBatchHandler, KafkaHandler } from './kafka-handler.decorator';
+import { KafkaModule } from './kafka.module';
+import { createProducer, parseBrokerList } from './plain-producer';
+import { Topic } from './topics.constants';
+
+import type { DecodedMessage, KafkaBatchContext, KafkaMessageContext } from './kafka-message';
+import type { TopicCollector } from './topic-collector';
+
+jest.setTimeout(180_000);
+
+const INSTANCE = Symbol('instance');
+const payloadSchema = z.object({ key: z.string(), seq: z.number().int() });
+type Payload = z.infer<typeof payloadSchema>;
+
+interface LedgerEntry {
+  instance: string;
+  partition: number;
+  offset: string;
+}
+
+const ledger: LedgerEntry[] = [];
+const batchSizes: number[] = [];
+
+@Injectable()
+class MessageHandler {
+  constructor(@Inject(INSTANCE) private readonly instance: string) {}
+
+  @KafkaHandler({ topic: Topic.RawEvents, schema: payloadSchema })
+  async handle(payload: Payload, context: KafkaMessageContext): Promise<void> {
+    ledger.push({
+      instance: this.instance,
+      partition: context.message.partition,
+      offset: context.message.offset,
+    });
+    if (payload.seq % 100 === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    context.send(Topic.NormalizedEvents, [
+      { key: payload.key, value: JSON.stringify({ ...payload, by: this.instance }) },
+    ]);
+  }
+}
+
+@Injectable()
+class BatchHandler {
+  @KafkaBatchHandler({ topic: Topic.RawEvents, schema: payloadSchema })
+  handleBatch(messages: Array<DecodedMessage<Payload>>, context: KafkaBatchContext): void {
+    batchSizes.push(messages.length);
+    expect(BigInt(context.highWatermark)).toBeGreaterThan(BigInt(messages.at(-1)?.offset ?? -1));
+    for (const message of messages) {
+      ledger.push({ instance: 'batch', partition: message.partition, offset: message.offset });
+    }
+    context.send(
+      Topic.NormalizedEvents,
+      messages.map((message) => ({
+        key: message.payload.key,
+        value: JSON.stringify(message.payload),
+      })),
+    );
+  }
+}
+
+async function startApp(
+  instance: string,
+  handler: typeof MessageHandler | typeof BatchHandler,
+  topics: Record<'in' | 'out' | 'dlq', string>,
+  groupId: string,
+): Promise<INestApplicationContext> {
+  const module = {
+    module: class LedgerTestModule {},
+    imports: [
+      ObservabilityModule.forRoot({
+        service: `kafka-test-${instance}`,
+        version: '0',
+        logLevel: 'silent',
+        defaultMetrics: false,
+      }),
+      KafkaModule.forRoot({
+        brokers: parseBrokerList(requireTestEnv('KAFKA_BROKERS')),
+        clientId: `ledger-${instance}`,
+        topics: {
+          [Topic.RawEvents]: topics.in,
+          [Topic.NormalizedEvents]: topics.out,
+          [Topic.DeadLetter]: topics.dlq,
+        },
+        consumer: {
+          groupId,
+          topics: [Topic.RawEvents],
+          sessionTimeoutMs: 6_000,
+          heartbeatIntervalMs: 1_000,
+          maxBytesPerPartition: 16 * 1024,
+          flushEvery: 50,
+        },
+      }),
+    ],
+    providers: [handler, { provide: INSTANCE, useValue: instance }],
+  };
+  return NestFactory.createApplicationContext(module, { logger: false });
+}
+
+function outputsByKey(collector: TopicCollector, topic: string): Map<string, number[]> {
+  const byKey = new Map<string, number[]>();
+  for (const message of collector.of(topic)) {
+    const { key, seq } = JSON.parse(String(message.value)) as Payload;
+    byKey.set(key, [...(byKey.get(key) ?? []), seq]);
+  }
+  return byKey;
+}
+
+describe('Kafka consumer delivery (real Kafka)', () => {
+  const apps: INestApplicationContext[] = [];
+  let topics: TestTopics<'in' | 'out' | 'dlq'>;
+  let collector: TopicCollector;
+
+  beforeEach(async () => {
+    ledger.length = 0;
+    topics = await createTestTopics({ in: 4, out: 4, dlq: 1 });
+    collector = await collectTestTopics([topics.names.out, topics.names.dlq]);
+  });
+
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close().catch(() => undefined)));
+    await collector.stop();
+    await topics.cleanup();
+  });
+
+  it('loses nothing and keeps per-key order across a rebalance and a mid-batch shutdown', async () => {
+    const keys = 20;
+    const perKey = 500;
+    const producer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('ledger'));
+    await producer.connect();
+    const messages = [];
+    for (let seq = 0; seq < perKey; seq += 1) {
+      for (let k = 0; k < keys; k += 1) {
+        messages.push({ key: `k${k}`, value: JSON.stringify({ key: `k${k}`, seq }) });
+      }
+    }
+    await producer.send(topics.names.in, messages);
+    await producer.disconnect();
+    const total = keys * perKey;
+    const groupId = uniqueName('ledger-group');
+    const out = () => collector.of(topics.names.out).length;
+
+    const first = await startApp('a', MessageHandler, topics.names, groupId);
+    apps.push(first);
+    await waitFor(() => out() >= total * 0.2, 60_000, '20 % processed by a', {
+      abort: collector.crashed,
+      intervalMs: 5,
+    });
+    const second = await startApp('b', MessageHandler, topics.names, groupId);
+    apps.push(second);
+    await waitFor(() => out() >= total * 0.6, 60_000, '60 % processed', {
+      abort: collector.crashed,
+      intervalMs: 5,
+    });
+    const atClose = out();
+    await first.close();
+    apps.splice(apps.indexOf(first), 1);
+    const readiness = await second.get(ReadinessRegistry).evaluate();
+    expect(readiness.checks['kafka-producer']?.ok).toBe(true);
+
+    await waitFor(
+      () => {
+        const byKey = outputsByKey(collector, topics.names.out);
+        return [...byKey.values()].reduce((sum, seqs) => sum + new Set(seqs).size, 0) === total;
+      },
+      90_000,
+      `all ${total} outputs`,
+      { abort: collector.crashed, intervalMs: 200 },
+    );
+
+    expect(atClose).toBeLessThan(total);
+    const processedBy = new Set(ledger.map((entry) => entry.instance));
+    expect([...processedBy].sort()).toEqual(['a', 'b']);
+    const offsets = new Set(ledger.map((entry) => `${entry.partition}/${entry.offset}`));
+    expect(offsets.size).toBe(total);
+    for (const [, seqs] of outputsByKey(collector, topics.names.out)) {
+      const firstSeen = seqs.filter((seq, index) => seqs.indexOf(seq) === index);
+      expect(firstSeen).toEqual([...Array(perKey).keys()]);
+    }
+    const duplicates = collector.of(topics.names.out).length - total;
+    expect(duplicates).toBeLessThanOrEqual(1_000);
+    process.stdout.write(
+      `kafka ledger: ${total} messages, ${duplicates} duplicates across a rebalance and a shutdown\n`,
+    );
+  });
+
+  it('hands whole batches over, dead-letters invalid messages and produces before commit', async () => {
+    const producer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('batch'));
+    await producer.connect();
+    const messages = Array.from({ length: 3_000 }, (_, seq) =>
+      seq % 300 === 7
+        ? { key: `k${seq % 7}`, value: `{"key":"k${seq % 7}","seq":"not a number"}` }
+        : { key: `k${seq % 7}`, value: JSON.stringify({ key: `k${seq % 7}`, seq }) },
+    );
+    await producer.send(topics.names.in, messages);
+    await producer.disconnect();
+    const app = await startApp('batch', BatchHandler, topics.names, uniqueName('batch-group'));
+    apps.push(app);
+    await waitFor(
+      () =>
+        collector.of(topics.names.out).length >= 2_990 &&
+        collector.of(topics.names.dlq).length >= 10,
+      60_000,
+      'batch outputs and dead letters',
+      { abort: collector.crashed },
+    );
+    await waitFor(async () => (await app.get(ReadinessRegistry).evaluate()).ready, 10_000, 'ready');
+    expect(collector.of(topics.names.out)).toHaveLength(2_990);
+    expect(collector.of(topics.names.dlq).map((m) => m.headers['reason'])).toEqual(
+      Array(10).fill('schema-mismatch'),
+    );
+    expect(
+      new Set(collector.of(topics.names.dlq).map((m) => m.headers['source-offset'])).size,
+    ).toBe(10);
+    expect(batchSizes.some((size) => size > 1)).toBe(true);
+    expect(new Set(ledger.map((entry) => `${entry.partition}/${entry.offset}`)).size).toBe(2_990);
+  });
+});
