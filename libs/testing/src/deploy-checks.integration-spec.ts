@@ -294,7 +294,9 @@ function metricNamesOf(expr: string): string[] {
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/"[^"]*"/g, ' ');
   for (const match of bare.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)) {
-    if (!['and', 'or', 'unless', 'bool', 'offset', 'group_left', 'group_right'].includes(match[1])) {
+    if (
+      !['and', 'or', 'unless', 'bool', 'offset', 'group_left', 'group_right'].includes(match[1])
+    ) {
       names.push(match[1]);
     }
   }

@@ -71,7 +71,7 @@ export function createWorkerParsePool(workerScript: string, size: number): Parse
   const submit = (source: TrailSource, maxExamples: number): Promise<ParsedFile> => {
     const id = nextId;
     nextId += 1;
-    const worker = workers[id % workers.length] as Worker;
+    const worker = workers[id % workers.length];
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       const request: ParseRequest = { id, source, maxExamples };
@@ -85,7 +85,7 @@ export function createWorkerParsePool(workerScript: string, size: number): Parse
       let next = 0;
       while (next < sources.length || inFlight.length > 0) {
         while (next < sources.length && inFlight.length < depth) {
-          inFlight.push(submit(sources[next] as TrailSource, maxExamples));
+          inFlight.push(submit(sources[next], maxExamples));
           next += 1;
         }
         yield await (inFlight.shift() as Promise<ParsedFile>);

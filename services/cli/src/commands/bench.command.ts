@@ -83,7 +83,7 @@ async function runWorker(mode: BenchMode, dir: string): Promise<Measurement> {
 function measure(mode: BenchMode, dir: string): Measurement {
   const result = spawnSync(
     process.execPath,
-    [process.argv[1] as string, 'bench', '--worker', mode, dir],
+    [process.argv[1], 'bench', '--worker', mode, dir],
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -102,7 +102,7 @@ function ensureTrail(root: string, days: number, eventsPerDay: number): string {
     execFileSync(
       process.execPath,
       [
-        process.argv[1] as string,
+        process.argv[1],
         'generate',
         dir,
         '--format',

@@ -51,10 +51,7 @@ function describe(insight: IpInsight, records: readonly unknown[]): MemoryInsigh
     insight,
     state: 'confirmed',
     managementEvents: records,
-    insightEvents: toInsightEvents(insight, attributions, provider) as unknown as Record<
-      string,
-      unknown
-    >[],
+    insightEvents: toInsightEvents(insight, attributions, provider),
   };
 }
 

@@ -13,25 +13,25 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { z } from 'zod';
 
-import { ObservabilityModule, ReadinessRegistry } from '@trail-insight/observability';
 import {
-  collectTestTopics,
-  createTestTopics,
-  requireTestEnv,
-  uniqueName,
-  waitFor,
-} from '@trail-insight/testing';
+  KafkaBatchHandler,
+  KafkaHandler,
+  KafkaModule,
+  Topic,
+  createProducer,
+  parseBrokerList,
+} from '@trail-insight/kafka';
+import type {
+  DecodedMessage,
+  KafkaBatchContext,
+  KafkaMessageContext,
+  TopicCollector,
+} from '@trail-insight/kafka';
+import { ObservabilityModule, ReadinessRegistry } from '@trail-insight/observability';
+import { collectTestTopics, createTestTopics, requireTestEnv, uniqueName, waitFor } from './index';
 
 import type { INestApplicationContext } from '@nestjs/common';
-import type { TestTopics } from '@trail-insight/testing';
-
-import { KafkaBatchHandler, KafkaHandler } from './kafka-handler.decorator';
-import { KafkaModule } from './kafka.module';
-import { createProducer, parseBrokerList } from './plain-producer';
-import { Topic } from './topics.constants';
-
-import type { DecodedMessage, KafkaBatchContext, KafkaMessageContext } from './kafka-message';
-import type { TopicCollector } from './topic-collector';
+import type { TestTopics } from './index';
 
 jest.setTimeout(180_000);
 
