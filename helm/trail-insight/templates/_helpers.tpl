@@ -1,0 +1,210 @@
+{{/*
+Names and labels.
+*/}}
+{{- define "trail-insight.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "trail-insight.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of a service's resources: (dict "root" $ "name" "detector") */}}
+{{- define "trail-insight.componentName" -}}
+{{- printf "%s-%s" (include "trail-insight.fullname" .root | trunc 50 | trimSuffix "-") .name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "trail-insight.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "trail-insight.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: trail-insight
+{{- end -}}
+
+{{/* Selector labels of one service: (dict "root" $ "name" "detector") */}}
+{{- define "trail-insight.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "trail-insight.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{- define "trail-insight.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "trail-insight.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "trail-insight.image" -}}
+{{- $image := .Values.image -}}
+{{- if $image.tag -}}
+{{- printf "%s:%s@%s" $image.repository $image.tag $image.digest -}}
+{{- else -}}
+{{- printf "%s@%s" $image.repository $image.digest -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What each service reads, from its config/env.schema.ts: whether it uses the shared Kafka variables
+(kafka.env, all of them: libs/kafka kafkaEnvShape), which of the shared Redis variables (redis.env,
+redis.secretEnv) it reads, and whether it consumes a pipeline topic whose partition count is
+KAFKA_TOPIC_PARTITIONS. libs/testing/src/deploy-checks.integration-spec.ts checks every rendered
+variable against the service's schema.
+*/}}
+{{- define "trail-insight.serviceTraits" -}}
+ingest:
+  kafka: true
+  redis: []
+  pipelineConsumer: false
+detector:
+  kafka: true
+  redis: [REDIS_URL, REDIS_CLUSTER_NODES, REDIS_PASSWORD, REDIS_PREFIX]
+  pipelineConsumer: true
+aggregator:
+  kafka: true
+  redis: [REDIS_URL, REDIS_CLUSTER_NODES, REDIS_PASSWORD, INSIGHT_STORE_PREFIX]
+  pipelineConsumer: true
+sink-sls:
+  kafka: true
+  redis: []
+  pipelineConsumer: true
+sink-oss:
+  kafka: true
+  redis: []
+  pipelineConsumer: true
+console:
+  kafka: false
+  redis: [REDIS_URL, REDIS_CLUSTER_NODES, REDIS_PASSWORD, STATE_PREFIX, INSIGHT_STORE_PREFIX]
+  pipelineConsumer: false
+{{- end -}}
+
+{{/* Variables that may only come from a Secret (secretEnv), never from a plain value. */}}
+{{- define "trail-insight.secretOnlyVariables" -}}
+- KAFKA_SASL_USERNAME
+- KAFKA_SASL_PASSWORD
+- SLS_ACCESS_KEY_ID
+- SLS_ACCESS_KEY_SECRET
+- OSS_ACCESS_KEY_ID
+- OSS_ACCESS_KEY_SECRET
+- REDIS_PASSWORD
+{{- end -}}
+
+{{/* Variables the chart sets itself; values may not set them. */}}
+{{- define "trail-insight.chartOwnedVariables" -}}
+- HTTP_PORT
+- HTTP_HOST
+{{- end -}}
+
+{{/*
+The merged plain and secret variables of one service, as YAML {plain: {NAME: value}, secret: {NAME: ref}}.
+Later groups win: env < kafka.env < redis.env < services.<name>.env. Empty values are dropped
+(the service's default applies). (dict "root" $ "name" "detector")
+*/}}
+{{- define "trail-insight.serviceEnv" -}}
+{{- $root := .root -}}
+{{- $traits := index (include "trail-insight.serviceTraits" $root | fromYaml) .name -}}
+{{- $service := index $root.Values.services .name -}}
+{{- $plainGroups := list $root.Values.env -}}
+{{- $secretGroups := list $root.Values.secretEnv -}}
+{{- if $traits.kafka -}}
+{{- $plainGroups = append $plainGroups $root.Values.kafka.env -}}
+{{- $secretGroups = append $secretGroups $root.Values.kafka.secretEnv -}}
+{{- end -}}
+{{- $redisPlain := dict -}}
+{{- $redisSecret := dict -}}
+{{- range $key := $traits.redis -}}
+{{- if hasKey $root.Values.redis.env $key }}{{ $_ := set $redisPlain $key (index $root.Values.redis.env $key) }}{{ end -}}
+{{- if hasKey $root.Values.redis.secretEnv $key }}{{ $_ := set $redisSecret $key (index $root.Values.redis.secretEnv $key) }}{{ end -}}
+{{- end -}}
+{{- $plainGroups = append $plainGroups $redisPlain -}}
+{{- $secretGroups = append $secretGroups $redisSecret -}}
+{{- $plainGroups = append $plainGroups ($service.env | default dict) -}}
+{{- $secretGroups = append $secretGroups ($service.secretEnv | default dict) -}}
+{{- $plain := dict -}}
+{{- range $group := $plainGroups -}}
+{{- range $key, $value := $group -}}
+{{- if and (not (kindIs "invalid" $value)) (ne (toString $value) "") -}}
+{{- $_ := set $plain $key $value -}}
+{{- else -}}
+{{- $_ := unset $plain $key -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $secret := dict -}}
+{{- range $group := $secretGroups -}}
+{{- range $key, $ref := $group -}}
+{{- $_ := set $secret $key $ref -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml (dict "plain" $plain "secret" $secret) -}}
+{{- end -}}
+
+{{/* A value as an env string; whole numbers never in exponent form (YAML numbers arrive as float64). */}}
+{{- define "trail-insight.envString" -}}
+{{- if and (kindIs "float64" .) (eq . (float64 (int64 .))) -}}
+{{- int64 . -}}
+{{- else -}}
+{{- toString . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The `env:` list of one service's container. (dict "root" $ "name" "detector") */}}
+{{- define "trail-insight.containerEnv" -}}
+{{- $env := include "trail-insight.serviceEnv" . | fromYaml -}}
+- name: HTTP_PORT
+  value: {{ .root.Values.http.port | int | toString | quote }}
+{{- range $key, $value := $env.plain }}
+{{- if not (hasKey $env.secret $key) }}
+- name: {{ $key }}
+  value: {{ include "trail-insight.envString" $value | quote }}
+{{- end }}
+{{- end }}
+{{- range $key, $ref := $env.secret }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $ref.name }}
+      key: {{ $ref.key }}
+{{- end }}
+{{- end -}}
+
+{{/* A pod setting of one service, falling back to `pod.<key>`: (dict "root" $ "name" "x" "key" "k") */}}
+{{- define "trail-insight.podSetting" -}}
+{{- $service := index .root.Values.services .name -}}
+{{- if hasKey $service .key -}}
+{{- toYaml (dict "value" (index $service .key)) -}}
+{{- else -}}
+{{- toYaml (dict "value" (index .root.Values.pod .key)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Non-fatal findings, one per line; printed by NOTES.txt and turned into errors by checks.yaml when
+checks.warningsAreErrors is true.
+*/}}
+{{- define "trail-insight.warnings" -}}
+{{- $root := . -}}
+{{- $traits := include "trail-insight.serviceTraits" . | fromYaml -}}
+{{- $partitions := int (default "6" (toString (index .Values.kafka.env "KAFKA_TOPIC_PARTITIONS"))) -}}
+{{- range $name := keys $traits | sortAlpha -}}
+{{- $service := index $root.Values.services $name -}}
+{{- if and $service.enabled (index $traits $name).pipelineConsumer (gt (int $service.replicas) $partitions) }}
+services.{{ $name }}.replicas ({{ $service.replicas }}) > kafka.env.KAFKA_TOPIC_PARTITIONS ({{ $partitions }}): {{ sub (int $service.replicas) $partitions }} replica(s) will get no partition and stay idle.
+{{- end -}}
+{{- end -}}
+{{- if and .Values.services.detector.enabled (eq (int .Values.services.detector.replicas) 1) }}
+services.detector.replicas is 1: the detector stops during every restart and node drain (its state survives; insights are delayed).
+{{- end -}}
+{{- end -}}
