@@ -1,14 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 import { ObservabilityController } from './observability.controller';
 import { PROBE_PATHS, ROOT_LOGGER, SERVICE_INFO } from './observability.constants';
 import { ReadinessRegistry } from './readiness.registry';
-import { createRootLogger } from './root-logger.util';
+import { createRootLogger, flushLoggerSync } from './root-logger.util';
 import { metricsPrefixOf } from './metrics-prefix.util';
 
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
 
 import type { ObservabilityOptions, ServiceInfo } from './observability-options';
@@ -19,6 +20,16 @@ import type { ObservabilityOptions, ServiceInfo } from './observability-options'
  * class), {@link ReadinessRegistry} and {@link SERVICE_INFO}; serves /health, /ready and /metrics;
  * makes nestjs-pino the Nest logger (call `app.useLogger(app.get(Logger))` in main.ts).
  */
+/** Flushes the root logger last, after every module has stopped and logged. */
+@Injectable()
+class LogFlusher implements OnApplicationShutdown {
+  constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {}
+
+  onApplicationShutdown(): void {
+    flushLoggerSync(this.logger);
+  }
+}
+
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
@@ -53,6 +64,7 @@ export class ObservabilityModule {
         { provide: SERVICE_INFO, useValue: info },
         { provide: Registry, useValue: registry },
         ReadinessRegistry,
+        LogFlusher,
       ],
     };
   }

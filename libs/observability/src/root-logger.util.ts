@@ -38,9 +38,24 @@ export function createRootLogger(options: ObservabilityOptions): Logger {
   if (options.pretty === true && prettyAvailable()) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  const logger = pino(base);
+  const logger = pino(base, pino.destination({ dest: 1, sync: true }));
   if (options.pretty === true) {
     logger.warn('LOG_PRETTY is set but pino-pretty is not installed; logging JSON');
   }
   return logger;
+}
+
+/**
+ * Writes out whatever the logger's destination still buffers (a synchronous stdout write that met
+ * a full pipe is retried later). Called at shutdown, because Nest re-raises SIGTERM after closing
+ * the app and the last lines ("consumer stopped") would be lost.
+ */
+export function flushLoggerSync(logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    { flushSync?: () => void } | undefined;
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // nothing buffered, or the stream is already closed
+  }
 }

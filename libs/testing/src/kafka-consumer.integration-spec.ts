@@ -46,6 +46,8 @@ interface LedgerEntry {
 }
 
 const ledger: LedgerEntry[] = [];
+/** Holds every handler once `limit` messages were handled, so a shutdown lands mid-stream. */
+const gate = { limit: Number.POSITIVE_INFINITY, opened: Promise.resolve(), open: () => {} };
 const batchSizes: number[] = [];
 
 @Injectable()
@@ -54,6 +56,9 @@ class MessageHandler {
 
   @KafkaHandler({ topic: Topic.RawEvents, schema: payloadSchema })
   async handle(payload: Payload, context: KafkaMessageContext): Promise<void> {
+    if (ledger.length >= gate.limit) {
+      await gate.opened;
+    }
     ledger.push({
       instance: this.instance,
       partition: context.message.partition,
@@ -168,6 +173,10 @@ describe('Kafka consumer delivery (real Kafka)', () => {
     const groupId = uniqueName('ledger-group');
     const out = () => collector.of(topics.names.out).length;
 
+    gate.limit = total * 0.6;
+    gate.opened = new Promise<void>((resolve) => {
+      gate.open = resolve;
+    });
     const first = await startApp('a', MessageHandler, topics.names, groupId);
     apps.push(first);
     await waitFor(() => out() >= total * 0.2, 60_000, '20 % processed by a', {
@@ -176,12 +185,15 @@ describe('Kafka consumer delivery (real Kafka)', () => {
     });
     const second = await startApp('b', MessageHandler, topics.names, groupId);
     apps.push(second);
-    await waitFor(() => out() >= total * 0.6, 60_000, '60 % processed', {
+    await waitFor(() => ledger.length >= total * 0.6, 60_000, '60 % handled, then held', {
       abort: collector.crashed,
       intervalMs: 5,
     });
     const atClose = out();
-    await first.close();
+    const closing = first.close();
+    gate.open();
+    await closing;
+    gate.limit = Number.POSITIVE_INFINITY;
     apps.splice(apps.indexOf(first), 1);
     const readiness = await second.get(ReadinessRegistry).evaluate();
     expect(readiness.checks['kafka-producer']?.ok).toBe(true);
