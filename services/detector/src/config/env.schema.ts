@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+import { parseCidr } from '@trail-insight/events';
+import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
+import { SERVICE_VERSION, observabilityEnvShape, parseEnv } from '@trail-insight/observability';
+
+import type { Cidr } from '@trail-insight/events';
+import type { KafkaModuleConfig } from '@trail-insight/kafka';
+import type { ObservabilityOptions } from '@trail-insight/observability';
+
+import type { RedisConnectionConfig } from '../redis-client.factory';
+
+export const SERVICE_NAME = 'detector';
+
+const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
+
+function commaList(text: string): string[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+const cidrList = z.string().transform((text, context): Cidr[] => {
+  const cidrs: Cidr[] = [];
+  for (const part of commaList(text)) {
+    const cidr = parseCidr(part);
+    if (cidr === null) {
+      context.addIssue({ code: 'custom', message: `not a CIDR: ${JSON.stringify(part)}` });
+    } else {
+      cidrs.push(cidr);
+    }
+  }
+  return cidrs;
+});
+
+/** Every variable the detector reads; documented in services/detector/README.md. */
+export const EnvSchema = z
+  .object({
+    ...kafkaEnvShape,
+    ...observabilityEnvShape,
+    HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8082),
+    HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .transform(commaList)
+      .pipe(z.array(z.string().regex(HOST_PORT, 'each node must be host:port')).min(1))
+      .optional(),
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    REDIS_PREFIX: z
+      .string()
+      .max(64)
+      .regex(/^[^{}]*$/, 'must not contain { or }')
+      .default('ti:'),
+    DETECTOR_MIN_BASELINE: z.coerce.number().int().min(0).default(10_000),
+    DETECTOR_HOME_REGION: z.string().min(1).optional(),
+    DETECTOR_ALLOW_CIDRS: cidrList.default([]),
+    DETECTOR_MODEL: z.enum(['none', 'default']).default('default'),
+    DETECTOR_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+    DETECTOR_IDLE_ADVANCE: z.stringbool().default(true),
+    DETECTOR_IDLE_AFTER_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
+    DETECTOR_STATE_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  })
+  .superRefine(refineKafkaEnv)
+  .superRefine((env, context) => {
+    if ((env.REDIS_URL === undefined) === (env.REDIS_CLUSTER_NODES === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message:
+          'set exactly one of REDIS_URL (single Redis) and REDIS_CLUSTER_NODES (Redis Cluster)',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Typed, nested configuration of the app, built once from {@link Env}. */
+export interface DetectorConfig {
+  http: { port: number; host: string };
+  kafka: KafkaModuleConfig;
+  redis: RedisConnectionConfig;
+  detector: {
+    keyPrefix: string;
+    minBaseline: number;
+    homeRegion: string | null;
+    allowList: Cidr[];
+    model: 'none' | 'default';
+    allowedLatenessMs: number;
+    idleAdvance: boolean;
+    idleAfterMs: number;
+    stateCacheSize: number;
+  };
+  observability: ObservabilityOptions;
+}
+
+function redisOf(env: Env): RedisConnectionConfig {
+  if (env.REDIS_URL !== undefined) {
+    return { mode: 'single', url: env.REDIS_URL };
+  }
+  const nodes = (env.REDIS_CLUSTER_NODES ?? []).map((node) => {
+    const split = node.lastIndexOf(':');
+    return { host: node.slice(0, split), port: Number(node.slice(split + 1)) };
+  });
+  return env.REDIS_PASSWORD === undefined
+    ? { mode: 'cluster', nodes }
+    : { mode: 'cluster', nodes, password: env.REDIS_PASSWORD };
+}
+
+export function toDetectorConfig(env: Env): DetectorConfig {
+  return {
+    http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
+    kafka: kafkaConfigFromEnv(env, {
+      clientId: `trail-insight-${SERVICE_NAME}`,
+      groupId: `trail-insight-${SERVICE_NAME}`,
+      consumes: [Topic.NormalizedEvents],
+      produces: [Topic.IpInsights],
+    }),
+    redis: redisOf(env),
+    detector: {
+      keyPrefix: env.REDIS_PREFIX,
+      minBaseline: env.DETECTOR_MIN_BASELINE,
+      homeRegion: env.DETECTOR_HOME_REGION ?? null,
+      allowList: env.DETECTOR_ALLOW_CIDRS,
+      model: env.DETECTOR_MODEL,
+      allowedLatenessMs: env.DETECTOR_ALLOWED_LATENESS_MS,
+      idleAdvance: env.DETECTOR_IDLE_ADVANCE,
+      idleAfterMs: env.DETECTOR_IDLE_AFTER_MS,
+      stateCacheSize: env.DETECTOR_STATE_CACHE_SIZE,
+    },
+    observability: {
+      service: SERVICE_NAME,
+      version: SERVICE_VERSION,
+      logLevel: env.LOG_LEVEL,
+      pretty: env.LOG_PRETTY,
+    },
+  };
+}
+
+/** Parses `process.env` (or a test's env) once; throws naming every bad variable. */
+export function loadDetectorConfig(source: Record<string, string | undefined>): DetectorConfig {
+  return toDetectorConfig(parseEnv(EnvSchema, source));
+}

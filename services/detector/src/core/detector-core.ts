@@ -1,0 +1,748 @@
+import { performance } from 'node:perf_hooks';
+
+import {
+  DetectionEngine,
+  EventOutcome,
+  StateChanges,
+  WindowVerdict,
+} from '@trail-insight/detection';
+import { insightIdOf, toIpInsight } from '@trail-insight/insights';
+import { PersistOutcome } from '@trail-insight/state-redis';
+
+import type { ClosedWindow, DetectionConfig, ObservationWindow } from '@trail-insight/detection';
+import type { NormalizedEvent, TrailProvider } from '@trail-insight/events';
+
+import { AccountCache, storedCheckpoint } from './account-cache';
+import { attributionField } from './attribution.repository';
+import { offsetNumber } from './buffered-event';
+import { DetectorErrorCode, DetectorException } from './detector.exception';
+import { DetectorKeys } from './detector-keys';
+import { NOOP_OBSERVER } from './detector-ports';
+import { EventHeap } from './event-heap';
+import { ProvisionalPreview } from './provisional-preview';
+
+import type { HeldAccount } from './account-cache';
+import type { AttributionRepository, AttributionWrite } from './attribution.repository';
+import type { BufferedEvent } from './buffered-event';
+import type { PartitionKeys } from './detector-keys';
+import type {
+  AccountStore,
+  CheckpointKind,
+  CoreLogger,
+  DetectorObserver,
+  InsightPublisher,
+  PublishedInsight,
+} from './detector-ports';
+import type { PartitionLogRepository } from './partition-log.repository';
+import type { PreviewRepository } from './preview.repository';
+
+export interface DetectorCoreOptions {
+  /** Physical name of the consumed topic (part of the partition keys and account positions). */
+  topic: string;
+  /** SPEC §3.7 allowed lateness: the watermark is the latest event time minus this. */
+  allowedLatenessMs: number;
+  /** Advance an idle partition's watermark with wall-clock time. */
+  idleAdvance: boolean;
+  /** A partition with no message for this long is idle. */
+  idleAfterMs: number;
+  /** Accounts kept in memory. */
+  stateCacheSize: number;
+  /** Redis key prefix of the detector's own keys (same as state-redis's). */
+  keyPrefix: string;
+  detection: DetectionConfig;
+  /** Default {@link MAX_RELEASED_PER_CHECKPOINT}; tests lower it. */
+  maxReleasedPerCheckpoint?: number;
+}
+
+/** What the core reads and writes. */
+export interface DetectorCoreDependencies {
+  accounts: AccountStore;
+  log: PartitionLogRepository;
+  attributions: AttributionRepository;
+  publisher: InsightPublisher;
+  /** Provisional previews of buffered operations; none = only the exact windows. */
+  previews?: PreviewRepository;
+  observer?: DetectorObserver;
+  logger?: CoreLogger;
+}
+
+/** A consumed message the core applies: its Kafka offset and decoded event. */
+export interface InputEvent {
+  offset: string;
+  event: NormalizedEvent;
+}
+
+/** The in-memory copy of one partition's durable checkpoint state. */
+interface PartitionRuntime {
+  readonly keys: PartitionKeys;
+  seq: number;
+  next: number | null;
+  watermark: number;
+  maxSeen: number;
+  readonly heap: EventHeap;
+  readonly preview: ProvisionalPreview;
+  lastActivity: number;
+}
+
+/** What the engine did to one window in a checkpoint: counts toward its attributions. */
+interface WindowTally {
+  accountId: string;
+  insightId: string;
+  provider: TrailProvider | null;
+  counts: Map<string, number>;
+  closed: boolean;
+}
+
+/** Status of a held partition, for gauges and logs. */
+export interface PartitionStatus {
+  partition: number;
+  checkpoint: number;
+  watermark: number;
+  buffered: number;
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+/** Bounds one checkpoint's work (and any account's dirty entries, see state-redis). */
+export const MAX_RELEASED_PER_CHECKPOINT = 100_000;
+const DUE_ACCOUNTS_LIMIT = 1_000_000;
+
+function increment<K>(counts: Map<K, number>, key: K, by = 1): void {
+  counts.set(key, (counts.get(key) ?? 0) + by);
+}
+
+/**
+ * The streaming detector (issue #4), framework-agnostic. Per partition, events are absorbed into
+ * a durable reorder buffer and applied by numbered checkpoints in SPEC event-time order; each
+ * checkpoint is recorded before it runs, so a crash at any instant is repaired by re-executing
+ * the unfinished checkpoint, and accounts that already carry it are skipped. See README.md
+ * "Crash safety" for the argument.
+ */
+export class DetectorCore {
+  private readonly runtimes = new Map<number, PartitionRuntime>();
+  private readonly queues = new Map<number, Promise<unknown>>();
+  private readonly cache: AccountCache;
+  private readonly keys: DetectorKeys;
+  private readonly engine: DetectionEngine;
+  private readonly insightIds = new WeakMap<ObservationWindow, string>();
+  private closedSink: ClosedWindow[] = [];
+
+  private readonly accounts: AccountStore;
+  private readonly log: PartitionLogRepository;
+  private readonly attributions: AttributionRepository;
+  private readonly publisher: InsightPublisher;
+  private readonly previews: PreviewRepository | null;
+  private readonly observer: DetectorObserver;
+  private readonly logger: CoreLogger | undefined;
+
+  constructor(
+    private readonly options: DetectorCoreOptions,
+    dependencies: DetectorCoreDependencies,
+  ) {
+    this.accounts = dependencies.accounts;
+    this.log = dependencies.log;
+    this.attributions = dependencies.attributions;
+    this.publisher = dependencies.publisher;
+    this.previews = dependencies.previews ?? null;
+    this.observer = dependencies.observer ?? NOOP_OBSERVER;
+    this.logger = dependencies.logger;
+    this.cache = new AccountCache(options.stateCacheSize);
+    this.keys = new DetectorKeys(options.keyPrefix);
+    this.engine = new DetectionEngine(options.detection, {
+      windowClosed: (closed) => this.closedSink.push(closed),
+    });
+  }
+
+  /** Accounts held in memory (for gauges: open windows and usual IPs of held accounts). */
+  heldAccounts(): Iterable<HeldAccount> {
+    return this.cache.values();
+  }
+
+  partitions(): PartitionStatus[] {
+    return [...this.runtimes].map(([partition, runtime]) => ({
+      partition,
+      checkpoint: runtime.seq,
+      watermark: runtime.watermark,
+      buffered: runtime.heap.size,
+    }));
+  }
+
+  /** Absorbs and applies one batch of a partition; resolves once its effects are durable. */
+  handleBatch(partition: number, messages: readonly InputEvent[]): Promise<void> {
+    return this.serialize(partition, () => this.runBatch(partition, messages));
+  }
+
+  /**
+   * Advances the watermark of idle partitions to wall-clock time minus the lateness, so verdicts
+   * of quiet accounts still come on day 8 (no-op unless `idleAdvance`).
+   */
+  async advanceIdle(now = Date.now()): Promise<void> {
+    if (!this.options.idleAdvance) {
+      return;
+    }
+    const work: Array<Promise<void>> = [];
+    for (const [partition, runtime] of this.runtimes) {
+      if (now - runtime.lastActivity < this.options.idleAfterMs) {
+        continue;
+      }
+      const watermark = now - this.options.allowedLatenessMs;
+      if (watermark <= runtime.watermark) {
+        continue;
+      }
+      work.push(this.serialize(partition, () => this.runIdle(partition, watermark)));
+    }
+    const results = await Promise.allSettled(work);
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        const reason: unknown = result.reason;
+        this.logger?.warn({ err: reason }, 'idle watermark advance failed; will retry');
+      }
+    }
+  }
+
+  /** Waits for the work in hand on every partition (graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()]);
+  }
+
+  private serialize<T>(partition: number, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(partition) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const settled = run.catch(() => undefined);
+    this.queues.set(partition, settled);
+    void settled.then(() => {
+      if (this.queues.get(partition) === settled) {
+        this.queues.delete(partition);
+      }
+    });
+    return run;
+  }
+
+  /** Drops everything held for a partition: it is rebuilt from Redis on next use. */
+  private forget(partition: number): void {
+    this.runtimes.delete(partition);
+    this.cache.dropPartition(partition);
+  }
+
+  private async runtimeOf(partition: number): Promise<PartitionRuntime> {
+    const held = this.runtimes.get(partition);
+    if (held !== undefined) {
+      return held;
+    }
+    this.cache.dropPartition(partition);
+    const keys = this.keys.partition(this.options.topic, partition);
+    const stored = await this.log.load(keys);
+    const heap = new EventHeap();
+    const preview = new ProvisionalPreview(this.options.detection);
+    for (const item of stored.buffered) {
+      heap.push(item);
+      preview.add(item.event);
+    }
+    const { meta } = stored;
+    const runtime: PartitionRuntime = {
+      keys,
+      seq: meta.seq,
+      next: meta.next,
+      watermark: meta.watermark,
+      maxSeen: meta.maxSeen,
+      heap,
+      preview,
+      lastActivity: Date.now(),
+    };
+    if (meta.done !== meta.seq) {
+      this.logger?.info(
+        { partition, checkpoint: meta.seq, buffered: heap.size },
+        're-executing the unfinished checkpoint',
+      );
+      await this.runCheckpoint(partition, runtime, meta.seq, meta.previousWatermark, 'recovery');
+    }
+    this.runtimes.set(partition, runtime);
+    this.logger?.info(
+      { partition, checkpoint: meta.seq, next: meta.next, buffered: heap.size },
+      'partition state loaded',
+    );
+    return runtime;
+  }
+
+  private async runBatch(partition: number, messages: readonly InputEvent[]): Promise<void> {
+    try {
+      for (let attempt = 0; ; attempt += 1) {
+        const runtime = await this.runtimeOf(partition);
+        runtime.lastActivity = Date.now();
+        const fresh: BufferedEvent[] = [];
+        for (const message of messages) {
+          const offset = offsetNumber(message.offset);
+          if (runtime.next === null || offset >= runtime.next) {
+            fresh.push({ offset, event: message.event });
+          }
+        }
+        this.observer.redelivered(messages.length - fresh.length);
+        if (fresh.length === 0) {
+          return;
+        }
+        let maxSeen = runtime.maxSeen;
+        let lastOffset = -1;
+        for (const { offset, event } of fresh) {
+          if (event.time > maxSeen) {
+            maxSeen = event.time;
+          }
+          if (offset > lastOffset) {
+            lastOffset = offset;
+          }
+        }
+        const previousWatermark = runtime.watermark;
+        const watermark = Math.max(previousWatermark, maxSeen - this.options.allowedLatenessMs);
+        const seq = runtime.seq + 1;
+        const started = await this.log.begin(runtime.keys, {
+          expectedSeq: runtime.seq,
+          seq,
+          next: lastOffset + 1,
+          watermark,
+          previousWatermark,
+          maxSeen,
+          events: fresh,
+        });
+        if (!started) {
+          this.observer.conflict();
+          this.logger?.warn({ partition, checkpoint: seq }, 'checkpoint conflict; reloading');
+          this.forget(partition);
+          if (attempt + 1 >= MAX_CONFLICT_RETRIES) {
+            throw new DetectorException(
+              DetectorErrorCode.CheckpointConflict,
+              `partition ${partition}: another writer keeps starting checkpoints`,
+            );
+          }
+          continue;
+        }
+        let late = 0;
+        for (const item of fresh) {
+          runtime.heap.push(item);
+          runtime.preview.add(item.event);
+          if (item.event.time < previousWatermark) {
+            late += 1;
+          }
+        }
+        runtime.seq = seq;
+        runtime.next = lastOffset + 1;
+        runtime.maxSeen = maxSeen;
+        runtime.watermark = watermark;
+        this.observer.absorbed(fresh.length, late);
+        await this.runCheckpoint(partition, runtime, seq, previousWatermark, 'batch');
+        await this.catchUp(partition, runtime, watermark, 'batch');
+        return;
+      }
+    } catch (error) {
+      this.forget(partition);
+      throw DetectorException.wrap(error, `partition ${partition} batch`);
+    }
+  }
+
+  private async runIdle(partition: number, watermark: number): Promise<void> {
+    const runtime = this.runtimes.get(partition);
+    if (runtime === undefined || watermark <= runtime.watermark) {
+      return;
+    }
+    try {
+      const top = runtime.heap.peek();
+      const releasable = top !== undefined && top.event.time < watermark;
+      if (!releasable) {
+        const due = await this.accounts.dueAccounts(this.options.topic, partition, watermark, 1);
+        if (due.length === 0) {
+          return;
+        }
+      }
+      const previousWatermark = runtime.watermark;
+      const seq = runtime.seq + 1;
+      const started = await this.log.begin(runtime.keys, {
+        expectedSeq: runtime.seq,
+        seq,
+        next: null,
+        watermark,
+        previousWatermark,
+        maxSeen: runtime.maxSeen,
+        events: [],
+      });
+      if (!started) {
+        // Someone else owns the partition now: stop advancing it until a batch arrives.
+        this.observer.conflict();
+        this.forget(partition);
+        return;
+      }
+      runtime.seq = seq;
+      runtime.watermark = watermark;
+      await this.runCheckpoint(partition, runtime, seq, previousWatermark, 'idle');
+      await this.catchUp(partition, runtime, watermark, 'idle');
+    } catch (error) {
+      this.forget(partition);
+      throw DetectorException.wrap(error, `partition ${partition} idle advance`);
+    }
+  }
+
+  /**
+   * After a checkpoint that released only part of what its watermark allowed (the per-checkpoint
+   * cap), runs further checkpoints without new events until the buffer is drained up to `target`.
+   */
+  private async catchUp(
+    partition: number,
+    runtime: PartitionRuntime,
+    target: number,
+    kind: CheckpointKind,
+  ): Promise<void> {
+    for (;;) {
+      const top = runtime.heap.peek();
+      if (runtime.watermark >= target || top === undefined || top.event.time >= target) {
+        return;
+      }
+      const previousWatermark = runtime.watermark;
+      const seq = runtime.seq + 1;
+      const started = await this.log.begin(runtime.keys, {
+        expectedSeq: runtime.seq,
+        seq,
+        next: null,
+        watermark: target,
+        previousWatermark,
+        maxSeen: runtime.maxSeen,
+        events: [],
+      });
+      if (!started) {
+        throw new DetectorException(
+          DetectorErrorCode.CheckpointConflict,
+          `partition ${partition}: another writer started checkpoint ${seq}`,
+        );
+      }
+      runtime.seq = seq;
+      runtime.watermark = target;
+      await this.runCheckpoint(partition, runtime, seq, previousWatermark, kind);
+    }
+  }
+
+  private async acquire(
+    partition: number,
+    accountIds: Iterable<string>,
+  ): Promise<Map<string, HeldAccount>> {
+    const held = new Map<string, HeldAccount>();
+    const missing: string[] = [];
+    for (const accountId of accountIds) {
+      if (held.has(accountId)) {
+        continue;
+      }
+      const cached = this.cache.get(accountId);
+      if (cached !== undefined && cached.partition === partition) {
+        held.set(accountId, cached);
+      } else {
+        missing.push(accountId);
+      }
+    }
+    const loaded = await Promise.all(missing.map((id) => this.accounts.loadAccount(id)));
+    loaded.forEach((stored, index) => {
+      const accountId = missing[index];
+      const entry: HeldAccount = {
+        state: stored.state,
+        partition,
+        checkpoint: storedCheckpoint(stored, this.options.topic, partition),
+      };
+      this.cache.set(accountId, entry);
+      held.set(accountId, entry);
+    });
+    return held;
+  }
+
+  private insightIdOf(accountId: string, region: string, window: ObservationWindow): string {
+    let id = this.insightIds.get(window);
+    if (id === undefined) {
+      id = insightIdOf(accountId, region, window.ip, window.start);
+      this.insightIds.set(window, id);
+    }
+    return id;
+  }
+
+  /**
+   * Runs checkpoint `seq` over the runtime's buffer: events older than `previousWatermark` were
+   * late on arrival and are applied with `applyLate` in offset order; the others older than the
+   * checkpoint's watermark are applied in (time, offset) order; then every account whose verdict
+   * is due at the watermark is advanced. Deterministic in the stored state, so re-executing it
+   * after a crash gives the same result; accounts already carrying `seq` are left alone.
+   */
+  private async runCheckpoint(
+    partition: number,
+    runtime: PartitionRuntime,
+    seq: number,
+    previousWatermark: number,
+    kind: CheckpointKind,
+  ): Promise<void> {
+    const started = performance.now();
+    const { topic } = this.options;
+    const { released, watermark } = this.release(runtime);
+    for (const { event } of released) {
+      runtime.preview.remove(event);
+    }
+    const previewed = this.previews === null ? [] : runtime.preview.takeChanged();
+    const late: BufferedEvent[] = [];
+    const inOrder: BufferedEvent[] = [];
+    for (const item of released) {
+      (item.event.time < previousWatermark ? late : inOrder).push(item);
+    }
+    late.sort((a, b) => a.offset - b.offset);
+    const byAccount = new Map<string, { late: NormalizedEvent[]; inOrder: NormalizedEvent[] }>();
+    const groupOf = (
+      accountId: string,
+    ): { late: NormalizedEvent[]; inOrder: NormalizedEvent[] } => {
+      let group = byAccount.get(accountId);
+      if (group === undefined) {
+        group = { late: [], inOrder: [] };
+        byAccount.set(accountId, group);
+      }
+      return group;
+    };
+    for (const { event } of late) {
+      groupOf(event.accountId).late.push(event);
+    }
+    for (const { event } of inOrder) {
+      groupOf(event.accountId).inOrder.push(event);
+    }
+
+    const touched = new Map<string, { held: HeldAccount; changes: StateChanges }>();
+    try {
+      const due =
+        watermark === Number.NEGATIVE_INFINITY
+          ? []
+          : await this.accounts.dueAccounts(topic, partition, watermark, DUE_ACCOUNTS_LIMIT);
+      const held = await this.acquire(partition, [...byAccount.keys(), ...due, ...previewed]);
+
+      // Synchronous: the engine's listener writes to closedSink.
+      this.closedSink = [];
+      const outcomes = new Map<EventOutcome, number>();
+      const tallies = new Map<string, WindowTally>();
+      for (const [accountId, group] of byAccount) {
+        const account = held.get(accountId) as HeldAccount;
+        if (account.checkpoint >= seq) {
+          continue;
+        }
+        const changes = new StateChanges();
+        touched.set(accountId, { held: account, changes });
+        for (const event of group.late) {
+          this.applyOne(account, event, true, changes, outcomes, tallies);
+        }
+        for (const event of group.inOrder) {
+          this.applyOne(account, event, false, changes, outcomes, tallies);
+        }
+      }
+      const spurious: HeldAccount[] = [];
+      for (const accountId of new Set([...due, ...touched.keys()])) {
+        const account = held.get(accountId) as HeldAccount;
+        if (account.checkpoint >= seq) {
+          continue;
+        }
+        if (account.state.nextVerdict <= watermark) {
+          let entry = touched.get(accountId);
+          if (entry === undefined) {
+            entry = { held: account, changes: new StateChanges() };
+            touched.set(accountId, entry);
+          }
+          this.engine.advance(account.state, watermark, entry.changes);
+        } else if (!touched.has(accountId)) {
+          spurious.push(account);
+        }
+      }
+      const closed = this.closedSink;
+      this.closedSink = [];
+
+      const verdicts = new Map<WindowVerdict, number>();
+      for (const window of closed) {
+        increment(verdicts, window.verdict);
+        if (window.window.heterogeneity <= 0) {
+          continue;
+        }
+        const insightId = this.insightIdOf(window.accountId, window.region, window.window);
+        const tally = tallies.get(insightId);
+        if (tally === undefined) {
+          tallies.set(insightId, {
+            accountId: window.accountId,
+            insightId,
+            provider: null,
+            counts: new Map(),
+            closed: true,
+          });
+        } else {
+          tally.closed = true;
+        }
+      }
+      const writes: AttributionWrite[] = [...tallies.values()].map((tally) => ({
+        key: this.keys.attributions(tally.accountId, tally.insightId),
+        provider: tally.provider,
+        counts: tally.counts,
+        closed: tally.closed,
+      }));
+      await this.attributions.add(seq, writes);
+
+      const insights = closed.filter((window) => window.verdict === WindowVerdict.Insight);
+      const attributions = await this.attributions.read(
+        insights.map((window) =>
+          this.keys.attributions(
+            window.accountId,
+            this.insightIdOf(window.accountId, window.region, window.window),
+          ),
+        ),
+      );
+      const messages: PublishedInsight[] = insights.map((window, index) => ({
+        key: window.accountId,
+        message: {
+          insight: toIpInsight(window),
+          provider: attributions[index].provider ?? 'actiontrail',
+          attributions: attributions[index].attributions,
+          state: 'confirmed',
+        },
+      }));
+      if (messages.length > 0) {
+        await this.publisher.publish(messages);
+      }
+
+      const persistStarted = performance.now();
+      const position = { topic, partition, offset: String(seq) };
+      await Promise.all(
+        [...touched.values()].map(async ({ held: account, changes }) => {
+          const outcome = await this.accounts.persist(account.state, changes, position);
+          if (outcome === PersistOutcome.AlreadyApplied) {
+            // A stale owner wrote the same checkpoint (deterministic: same content).
+            this.cache.delete(account.state.accountId);
+          }
+          account.checkpoint = seq;
+        }),
+      );
+      await Promise.all(
+        spurious.map((account) => this.accounts.syncVerdictIndex(account.state, topic, partition)),
+      );
+      this.observer.persisted((performance.now() - persistStarted) / 1000);
+
+      if (!(await this.log.finish(runtime.keys, seq, watermark))) {
+        throw new DetectorException(
+          DetectorErrorCode.CheckpointConflict,
+          `partition ${partition}: checkpoint ${seq} was superseded`,
+        );
+      }
+      if (this.previews !== null) {
+        const accounts = new Set(previewed);
+        for (const accountId of touched.keys()) {
+          if (runtime.preview.has(accountId)) {
+            accounts.add(accountId);
+          }
+        }
+        await this.previews.write(
+          new Map(
+            [...accounts].map((accountId) => [
+              accountId,
+              runtime.preview.previewOf((held.get(accountId) as HeldAccount).state),
+            ]),
+          ),
+        );
+      }
+      this.observer.outcomes(outcomes);
+      this.observer.verdicts(verdicts);
+      this.observer.checkpoint(kind, (performance.now() - started) / 1000);
+    } catch (error) {
+      for (const accountId of touched.keys()) {
+        this.cache.delete(accountId);
+      }
+      throw error;
+    } finally {
+      this.closedSink = [];
+      this.cache.trim(new Set());
+    }
+  }
+
+  /** Applies one event and counts it toward the attributions of the window it joined. */
+  private applyOne(
+    account: HeldAccount,
+    event: NormalizedEvent,
+    late: boolean,
+    changes: StateChanges,
+    outcomes: Map<EventOutcome, number>,
+    tallies: Map<string, WindowTally>,
+  ): void {
+    const { state } = account;
+    const before =
+      event.sourceIp === null
+        ? undefined
+        : state.regions.get(event.region)?.windows.get(event.sourceIp);
+    const countBefore = before?.eventCount ?? 0;
+    const outcome = late
+      ? this.engine.applyLate(state, event, changes)
+      : this.engine.apply(state, event, changes);
+    increment(outcomes, outcome);
+    if (outcome === EventOutcome.WindowOpened) {
+      const opened = state.regions.get(event.region)?.windows.get(event.sourceIp as string);
+      if (opened !== undefined) {
+        this.tally(tallies, state.accountId, event, opened, true);
+      }
+    } else if (
+      outcome !== EventOutcome.BecameUsual &&
+      before !== undefined &&
+      before.eventCount > countBefore
+    ) {
+      this.tally(tallies, state.accountId, event, before, false);
+    }
+  }
+
+  /**
+   * Pops the events the checkpoint applies. At most {@link MAX_RELEASED_PER_CHECKPOINT}: beyond
+   * that the checkpoint's watermark is lowered to the time of the first event left (a function of
+   * the buffer alone, so a re-execution lowers it identically), and later checkpoints go on.
+   */
+  private release(runtime: PartitionRuntime): { released: BufferedEvent[]; watermark: number } {
+    const target = runtime.watermark;
+    const released = runtime.heap.popBelow(
+      target,
+      this.options.maxReleasedPerCheckpoint ?? MAX_RELEASED_PER_CHECKPOINT,
+    );
+    const next = runtime.heap.peek();
+    if (next === undefined || next.event.time >= target) {
+      return { released, watermark: target };
+    }
+    const cap = next.event.time;
+    const kept = released.filter((item) => item.event.time < cap);
+    if (kept.length === 0) {
+      // More than the cap share one time: release that whole instant.
+      released.push(...runtime.heap.popBelow(cap + 1));
+      runtime.watermark = Math.min(target, cap + 1);
+      return { released, watermark: runtime.watermark };
+    }
+    for (const item of released) {
+      if (item.event.time >= cap) {
+        runtime.heap.push(item);
+      }
+    }
+    runtime.watermark = cap;
+    return { released: kept, watermark: cap };
+  }
+
+  private tally(
+    tallies: Map<string, WindowTally>,
+    accountId: string,
+    event: NormalizedEvent,
+    window: ObservationWindow,
+    opened: boolean,
+  ): void {
+    if (window.heterogeneity <= 0) {
+      return;
+    }
+    const insightId = this.insightIdOf(accountId, event.region, window);
+    let tally = tallies.get(insightId);
+    if (tally === undefined) {
+      tally = { accountId, insightId, provider: null, counts: new Map(), closed: false };
+      tallies.set(insightId, tally);
+    }
+    if (opened) {
+      tally.provider = event.provider;
+    }
+    const attributes: Array<[string, string | null]> = [
+      ['userAgent', event.userAgent],
+      ['principalId', event.principalId],
+      ['apiRelated', event.eventName],
+      ['errorCode', event.errorCode],
+    ];
+    for (const [attribute, value] of attributes) {
+      if (value !== null) {
+        increment(tally.counts, attributionField(attribute, value));
+      }
+    }
+  }
+}

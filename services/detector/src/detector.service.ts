@@ -1,0 +1,137 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import { modelByName } from '@trail-insight/ip-intel';
+import { KafkaProducerService, KafkaTopics, Topic } from '@trail-insight/kafka';
+import { ROOT_LOGGER, ReadinessRegistry } from '@trail-insight/observability';
+import { AccountStateRepository } from '@trail-insight/state-redis';
+
+import type { OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+import { AttributionRepository } from './core/attribution.repository';
+import { DetectorCore } from './core/detector-core';
+import { PartitionLogRepository } from './core/partition-log.repository';
+import { PreviewRepository } from './core/preview.repository';
+import { DetectorMetrics } from './detector.metrics';
+import { createRedisClient } from './redis-client.factory';
+
+import type { InputEvent } from './core/detector-core';
+import type { PublishedInsight } from './core/detector-ports';
+import type { DetectorConfig } from './config/env.schema';
+
+export const DETECTOR_CONFIG = Symbol('trail-insight:detector-config');
+
+/** How often idle partitions are checked for a wall-clock watermark advance. */
+const IDLE_TICK_MS = 1_000;
+/** A preview outlives the buffered operations it shows by this much (then it expires). */
+const PREVIEW_TTL_MARGIN_SECONDS = 600;
+
+/**
+ * Owns the detector's Redis client, the {@link DetectorCore} and the idle-watermark timer.
+ * Connects Redis at init; on shutdown stops the timer, waits for the checkpoint in hand, and
+ * quits Redis last (after the Kafka consumer finished its batch).
+ */
+@Injectable()
+export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  readonly core: DetectorCore;
+  private readonly redis: Redis | Cluster;
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | null = null;
+  private idleRun: Promise<void> | null = null;
+
+  constructor(
+    @Inject(DETECTOR_CONFIG) config: DetectorConfig,
+    producer: KafkaProducerService,
+    topics: KafkaTopics,
+    metrics: DetectorMetrics,
+    private readonly readiness: ReadinessRegistry,
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'detector' });
+    this.redis = createRedisClient(config.redis);
+    const settings = config.detector;
+    const publisher = {
+      publish: (insights: readonly PublishedInsight[]) =>
+        producer.send(
+          Topic.IpInsights,
+          insights.map(({ key, message }) => ({ key, value: JSON.stringify(message) })),
+        ),
+    };
+    this.core = new DetectorCore(
+      {
+        topic: topics.name(Topic.NormalizedEvents),
+        allowedLatenessMs: settings.allowedLatenessMs,
+        idleAdvance: settings.idleAdvance,
+        idleAfterMs: settings.idleAfterMs,
+        stateCacheSize: settings.stateCacheSize,
+        keyPrefix: settings.keyPrefix,
+        detection: {
+          minBaseline: settings.minBaseline,
+          homeRegion: settings.homeRegion,
+          allowList: settings.allowList,
+          model: modelByName(settings.model),
+        },
+      },
+      {
+        accounts: new AccountStateRepository(this.redis, { prefix: settings.keyPrefix }),
+        log: new PartitionLogRepository(this.redis),
+        attributions: new AttributionRepository(this.redis),
+        publisher,
+        previews: new PreviewRepository(
+          this.redis,
+          settings.keyPrefix,
+          Math.ceil((3 * settings.allowedLatenessMs) / 1000) + PREVIEW_TTL_MARGIN_SECONDS,
+        ),
+        observer: metrics,
+        logger: this.log,
+      },
+    );
+    metrics.attach({
+      partitions: () => this.core.partitions(),
+      heldWindowsAndUsualIps: () => {
+        let windows = 0;
+        let usual = 0;
+        for (const { state } of this.core.heldAccounts()) {
+          for (const region of state.regions.values()) {
+            windows += region.windows.size;
+            usual += region.usual.size;
+          }
+        }
+        return { windows, usual };
+      },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.redis.connect();
+    this.readiness.register('redis', async () => ({ ok: (await this.redis.ping()) === 'PONG' }));
+    this.timer = setInterval(() => {
+      if (this.idleRun === null) {
+        this.idleRun = this.core.advanceIdle().finally(() => {
+          this.idleRun = null;
+        });
+      }
+    }, IDLE_TICK_MS);
+    this.timer.unref();
+  }
+
+  handleBatch(partition: number, events: readonly InputEvent[]): Promise<void> {
+    return this.core.handleBatch(partition, events);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+    await this.idleRun;
+    await this.core.drain();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.core.drain();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+    this.log.info('redis closed');
+  }
+}

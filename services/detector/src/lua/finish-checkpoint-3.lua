@@ -1,0 +1,39 @@
+--[[
+  Finishes checkpoint ARGV[1] of one partition: every account it touched is persisted and its
+  insights are produced, so the events it applied (buffered events older than its watermark)
+  leave the reorder buffer and the checkpoint is marked done. Idempotent.
+
+  Input:
+    KEYS[1] checkpoint  hash: seq, done, next, wm, wmPrev, max
+    KEYS[2] buffer      hash: <offset> -> NormalizedEvent JSON
+    KEYS[3] order       sorted set: <offset> scored by event time (epoch ms)
+
+    ARGV[1] seq of the checkpoint
+    ARGV[2] its watermark as an exclusive score bound, '(<epoch ms>' ('-inf' = nothing applied):
+            events strictly older than the watermark were applied
+    ARGV[3] the watermark to store as 'wm' (epoch ms or '-inf'): the checkpoint's own, or lower
+            when it applied only part of what its recorded watermark released
+
+  Output:
+     0  finished now
+     1  already finished
+    -1  conflict: the stored seq is not ARGV[1]; nothing written
+]]
+local rcall = redis.call
+local CHUNK = 4000
+
+local seq = rcall('HGET', KEYS[1], 'seq') or '0'
+if seq ~= ARGV[1] then
+  return -1
+end
+if (rcall('HGET', KEYS[1], 'done') or '0') == ARGV[1] then
+  return 1
+end
+
+local released = rcall('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
+for i = 1, #released, CHUNK do
+  rcall('HDEL', KEYS[2], unpack(released, i, math.min(i + CHUNK - 1, #released)))
+end
+rcall('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
+rcall('HSET', KEYS[1], 'done', ARGV[1], 'wm', ARGV[3])
+return 0

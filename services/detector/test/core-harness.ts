@@ -1,0 +1,211 @@
+import { NONE_MODEL } from '@trail-insight/detection';
+import { AccountStateRepository } from '@trail-insight/state-redis';
+
+import type { NormalizedEvent } from '@trail-insight/events';
+import type { IpInsightMessage } from '@trail-insight/kafka';
+import type { Redis } from 'ioredis';
+
+import { AttributionRepository } from '../src/core/attribution.repository';
+import { DetectorCore } from '../src/core/detector-core';
+import { PartitionLogRepository } from '../src/core/partition-log.repository';
+import { PreviewRepository } from '../src/core/preview.repository';
+
+import type { DetectorCoreOptions } from '../src/core/detector-core';
+import type { InsightPublisher, PublishedInsight } from '../src/core/detector-ports';
+
+import type { TestRandom } from './synthetic-trail';
+
+/** Thrown by the fault injector: stands for the process dying at that instant. */
+export class SimulatedCrash extends Error {
+  override readonly name = 'SimulatedCrash';
+}
+
+/**
+ * Counts every Redis command and publish and "crashes" (throws) at the n-th one, before or after
+ * it ran: after = its effect is durable but the process died before learning it.
+ */
+export class FaultInjector {
+  private count = 0;
+  crashed = false;
+
+  constructor(
+    private readonly crashAt: number,
+    private readonly after: boolean,
+    /** Count only produces (to hit the produce → persist gap), or every operation. */
+    private readonly only: 'any' | 'publish' = 'any',
+  ) {}
+
+  async around<T>(run: () => Promise<T>, isPublish = false): Promise<T> {
+    if (this.crashed) {
+      throw new SimulatedCrash('already crashed');
+    }
+    if (this.only === 'publish' && !isPublish) {
+      return run();
+    }
+    this.count += 1;
+    const hit = this.count === this.crashAt;
+    if (hit && !this.after) {
+      this.crashed = true;
+      throw new SimulatedCrash(`crash before operation ${this.count}`);
+    }
+    const result = await run();
+    if (hit) {
+      this.crashed = true;
+      throw new SimulatedCrash(`crash after operation ${this.count}`);
+    }
+    return result;
+  }
+
+  /** A view of `redis` whose commands go through {@link around}. */
+  wrap(redis: Redis): Redis {
+    return new Proxy(redis, {
+      get: (target, property, receiver) => {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (typeof value !== 'function' || property === 'defineCommand') {
+          return value;
+        }
+        return (...args: unknown[]) => {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (result instanceof Promise) {
+            return this.around(() => result);
+          }
+          return result;
+        };
+      },
+    });
+  }
+}
+
+export interface Delivered {
+  ids: Map<string, IpInsightMessage>;
+  duplicates: number;
+  conflicting: string[];
+}
+
+/** Collects `ip-insights` messages by insight id; repeats must be identical. */
+export class CollectingPublisher implements InsightPublisher {
+  readonly delivered: Delivered = { ids: new Map(), duplicates: 0, conflicting: [] };
+  faults: FaultInjector | null = null;
+
+  async publish(insights: readonly PublishedInsight[]): Promise<void> {
+    const write = (): Promise<void> => {
+      for (const { message } of insights) {
+        const id = message.insight.insightId;
+        const seen = this.delivered.ids.get(id);
+        if (seen === undefined) {
+          this.delivered.ids.set(id, message);
+        } else {
+          this.delivered.duplicates += 1;
+          if (JSON.stringify(seen) !== JSON.stringify(message)) {
+            this.delivered.conflicting.push(id);
+          }
+        }
+      }
+      return Promise.resolve();
+    };
+    if (this.faults === null) {
+      return write();
+    }
+    return this.faults.around(write, true);
+  }
+}
+
+export function coreOptions(
+  topic: string,
+  prefix: string,
+  overrides: Partial<DetectorCoreOptions> = {},
+): DetectorCoreOptions {
+  return {
+    topic,
+    allowedLatenessMs: 600_000,
+    idleAdvance: false,
+    idleAfterMs: 30_000,
+    stateCacheSize: 10_000,
+    keyPrefix: prefix,
+    detection: { minBaseline: 50, homeRegion: null, allowList: [], model: NONE_MODEL },
+    ...overrides,
+  };
+}
+
+export function createCore(
+  redis: Redis,
+  options: DetectorCoreOptions,
+  publisher: InsightPublisher,
+): DetectorCore {
+  return new DetectorCore(options, {
+    accounts: new AccountStateRepository(redis, { prefix: options.keyPrefix }),
+    log: new PartitionLogRepository(redis),
+    attributions: new AttributionRepository(redis),
+    publisher,
+    previews: new PreviewRepository(redis, options.keyPrefix, 3_600),
+  });
+}
+
+/** A partition log as Kafka would hold it: offsets are array indexes. */
+export type PartitionLog = NormalizedEvent[];
+
+export interface StreamRunReport {
+  crashes: number;
+  batches: number;
+}
+
+/**
+ * Feeds partitions to detector cores the way the Kafka lib does: random batch sizes, random
+ * partition interleaving, the committed offset moves to the batch end after the handler resolves
+ * (sometimes later, as auto-commit lags), and after a crash a fresh core starts from the committed
+ * offsets. `crashPlan` gives, per crash, the operation at which the core dies.
+ */
+export async function runStream(
+  redis: Redis,
+  logs: readonly PartitionLog[],
+  options: DetectorCoreOptions,
+  publisher: CollectingPublisher,
+  random: TestRandom,
+  crashPlan: ReadonlyArray<{ at: number; after: boolean; only?: 'any' | 'publish' }>,
+): Promise<StreamRunReport> {
+  const committed = logs.map(() => 0);
+  const position = logs.map(() => 0);
+  let crashes = 0;
+  let batches = 0;
+  let faults: FaultInjector | null =
+    crashPlan.length > 0
+      ? new FaultInjector(crashPlan[0].at, crashPlan[0].after, crashPlan[0].only)
+      : null;
+  publisher.faults = faults;
+  let core = createCore(faults === null ? redis : faults.wrap(redis), options, publisher);
+  for (;;) {
+    const pending = logs
+      .map((log, partition) => ({ partition, left: log.length - position[partition] }))
+      .filter(({ left }) => left > 0);
+    if (pending.length === 0) {
+      return { crashes, batches };
+    }
+    const { partition } = pending[random.int(pending.length)];
+    const from = position[partition];
+    const size = 1 + random.int(random.int(2) === 0 ? 20 : 600);
+    const to = Math.min(logs[partition].length, from + size);
+    const messages = logs[partition]
+      .slice(from, to)
+      .map((event, index) => ({ offset: String(from + index), event }));
+    batches += 1;
+    try {
+      await core.handleBatch(partition, messages);
+      position[partition] = to;
+      if (random.int(4) !== 0) {
+        committed[partition] = to;
+      }
+    } catch (error) {
+      if (!(error instanceof SimulatedCrash) && !(faults?.crashed ?? false)) {
+        throw error;
+      }
+      crashes += 1;
+      for (let p = 0; p < logs.length; p += 1) {
+        position[p] = committed[p];
+      }
+      const next = crashPlan[crashes];
+      faults = next === undefined ? null : new FaultInjector(next.at, next.after, next.only);
+      publisher.faults = faults;
+      core = createCore(faults === null ? redis : faults.wrap(redis), options, publisher);
+    }
+  }
+}
