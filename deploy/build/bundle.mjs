@@ -40,7 +40,11 @@ const luaFiles = [
   ...readdirSync(join(root, 'services')).map((svc) => join(root, 'services', svc, 'src', 'lua')),
 ]
   .filter((dir) => existsSync(dir))
-  .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.lua')).map((f) => join(dir, f)));
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.lua'))
+      .map((f) => join(dir, f)),
+  );
 
 const services = readdirSync(join(root, 'services'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(root, 'services', entry.name, 'src')))

@@ -8,6 +8,7 @@ import {
 } from '@trail-insight/state-redis';
 import { Cluster } from 'ioredis';
 
+import type { IpInsight } from '@trail-insight/insights';
 import type { Redis } from 'ioredis';
 
 import type { InsightRecord } from './console-web.types';
@@ -107,7 +108,39 @@ export class RedisProvisionalInsightReader {
         }
       });
     }
+    await this.readPreviews(records);
     return records;
+  }
+
+  /**
+   * The detector's previews (`<prefix>{acct:<id>}:preview`: open windows plus operations still in
+   * its reorder buffer, as IpInsight JSON) replace the exact windows, which lag by the allowed
+   * lateness; a preview may also show a window the exact state does not have yet.
+   */
+  private async readPreviews(records: Map<string, InsightRecord>): Promise<void> {
+    const pattern = `${this.prefix.replace(GLOB_SPECIAL, (char) => `\\${char}`)}{acct:*}:preview`;
+    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        const hashes = await Promise.all(found.map((key) => this.redis.hgetall(key)));
+        for (const hash of hashes) {
+          for (const value of Object.values(hash)) {
+            const insight = parsePreview(value);
+            if (insight !== null && insight.heterogeneity > 0) {
+              records.set(insight.insightId, {
+                state: 'provisional',
+                insight,
+                insightEvents: [],
+                storedEventCount: 0,
+              });
+            }
+          }
+        }
+      } while (cursor !== '0');
+    }
   }
 
   private async verdictIndexKeys(): Promise<string[]> {
@@ -130,5 +163,15 @@ export class RedisProvisionalInsightReader {
     }
     this.indexKeys = { at: now, keys: [...keys].sort() };
     return this.indexKeys.keys;
+  }
+}
+
+function parsePreview(text: string): IpInsight | null {
+  try {
+    const insight = JSON.parse(text) as IpInsight & { state?: string };
+    delete insight.state;
+    return typeof insight.insightId === 'string' && Array.isArray(insight.buckets) ? insight : null;
+  } catch {
+    return null;
   }
 }

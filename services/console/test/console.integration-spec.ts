@@ -236,6 +236,44 @@ describe('console (bundled, real Redis)', () => {
     expect(detail.insight.eventIds).toHaveLength(3);
   });
 
+  it("shows the detector's preview of operations still in its reorder buffer", async () => {
+    const start = now - 5 * 60_000;
+    const id = insightIdOf('222', 'cn-beijing', '198.51.100.7', start);
+    const preview = {
+      ...toIpInsight({
+        accountId: '222',
+        region: 'cn-beijing',
+        window: {
+          ip: '198.51.100.7',
+          start,
+          lastTime: start,
+          eventCount: 1,
+          slots: 1,
+          buckets: [{ start: Math.floor(start / 300_000) * 300_000, count: 1 }],
+          eventIds: ['buffered-1'],
+          predictedValue: 0,
+          threshold: 0.5,
+          heterogeneity: 100,
+          signals: [],
+        },
+      }),
+      state: 'provisional',
+    };
+    await redis.hset(
+      `${prefix}{acct:222}:preview`,
+      'cn-beijing\u0000198.51.100.7',
+      JSON.stringify(preview),
+    );
+    await waitFor(
+      async () => (await get<InsightDetail>(`/api/insights/${id}`)).status === 200,
+      10_000,
+      'preview visible',
+    );
+    const detail = (await get<InsightDetail>(`/api/insights/${id}`)).body;
+    expect(detail).toMatchObject({ state: 'provisional' });
+    expect(detail.insight.eventIds).toEqual(['buffered-1']);
+  });
+
   it('serves a stored insight with its management events, paged', async () => {
     const detail = await get<InsightDetail>(`/api/insights/${confirmed.insightId}`);
     expect(detail.body).toMatchObject({

@@ -81,14 +81,10 @@ async function runWorker(mode: BenchMode, dir: string): Promise<Measurement> {
 }
 
 function measure(mode: BenchMode, dir: string): Measurement {
-  const result = spawnSync(
-    process.execPath,
-    [process.argv[1], 'bench', '--worker', mode, dir],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const result = spawnSync(process.execPath, [process.argv[1], 'bench', '--worker', mode, dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (result.status !== 0) {
     throw new Error(`bench worker ${mode} failed with ${result.status}`);
   }
