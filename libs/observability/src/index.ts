@@ -7,3 +7,4 @@ export * from './observability.module';
 export * from './readiness.registry';
 export * from './root-logger.util';
 export * from './service-version.constant';
+export * from './bootstrap-service.util';

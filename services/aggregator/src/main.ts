@@ -1,24 +1,8 @@
 import 'reflect-metadata';
 
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-
-import { EnvValidationError } from '@trail-insight/observability';
+import { bootstrapService } from '@trail-insight/observability';
 
 import { AppModule } from './app.module';
 import { loadAggregatorConfig } from './config/env.schema';
 
-async function bootstrap(): Promise<void> {
-  const config = loadAggregatorConfig(process.env);
-  const app = await NestFactory.create(AppModule.register(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-  await app.listen(config.http.port, config.http.host);
-}
-
-bootstrap().catch((error: unknown) => {
-  const message =
-    error instanceof EnvValidationError ? error.message : ((error as Error).stack ?? String(error));
-  process.stderr.write(`aggregator: ${message}\n`);
-  process.exit(1);
-});
+bootstrapService('aggregator', loadAggregatorConfig, (config) => AppModule.register(config));
