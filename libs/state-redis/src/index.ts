@@ -10,3 +10,4 @@ export * from './state-redis.constants';
 export * from './state-store.exception';
 export * from './stored-text';
 export * from './window-codec';
+export * from './redis-connection';

@@ -1,3 +1,4 @@
+import { createRedisClient } from '@trail-insight/state-redis';
 import { Inject, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { Cluster, Redis } from 'ioredis';
@@ -16,22 +17,9 @@ import { ConsoleController } from './console.controller';
 import { ConsoleExceptionFilter, ConsoleHttpInterceptor } from './console-http.interceptor';
 import { ConsoleMetrics } from './console.metrics';
 
-import type { ConsoleConfig, RedisConnectionConfig } from './config/env.schema';
+import type { ConsoleConfig } from './config/env.schema';
 
 const REDIS = Symbol('console:redis');
-
-function createRedis(config: RedisConnectionConfig): Redis | Cluster {
-  const common = { maxRetriesPerRequest: 2, enableOfflineQueue: true, connectTimeout: 5_000 };
-  if (config.mode === 'cluster') {
-    return new Cluster(config.nodes, {
-      redisOptions: {
-        ...common,
-        ...(config.password === undefined ? {} : { password: config.password }),
-      },
-    });
-  }
-  return new Redis(config.url, common);
-}
 
 /** Readiness = Redis answers PING; closes the connection at shutdown. */
 class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -57,7 +45,7 @@ export class AppModule {
       imports: [ObservabilityModule.forRoot(config.observability)],
       module: AppModule,
       providers: [
-        { provide: REDIS, useFactory: () => createRedis(config.redis) },
+        { provide: REDIS, useFactory: () => createRedisClient(config.redis) },
         {
           provide: RedisLifecycle,
           useFactory: (redis: Redis | Cluster, readiness: ReadinessRegistry) =>

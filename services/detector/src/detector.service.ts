@@ -1,3 +1,4 @@
+import { createRedisClient } from '@trail-insight/state-redis';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { modelByName } from '@trail-insight/ip-intel';
@@ -14,7 +15,6 @@ import { DetectorCore } from './core/detector-core';
 import { PartitionLogRepository } from './core/partition-log.repository';
 import { PreviewRepository } from './core/preview.repository';
 import { DetectorMetrics } from './detector.metrics';
-import { createRedisClient } from './redis-client.factory';
 
 import type { InputEvent } from './core/detector-core';
 import type { PublishedInsight } from './core/detector-ports';
@@ -49,7 +49,7 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
     @Inject(ROOT_LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'detector' });
-    this.redis = createRedisClient(config.redis);
+    this.redis = createRedisClient(config.redis, { autoPipelining: true });
     const settings = config.detector;
     const publisher = {
       publish: (insights: readonly PublishedInsight[]) =>

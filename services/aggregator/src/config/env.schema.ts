@@ -1,3 +1,4 @@
+import { redisConnectionFromEnv, redisEnvShape, refineRedisEnv } from '@trail-insight/state-redis';
 import { z } from 'zod';
 
 import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
@@ -6,11 +7,9 @@ import { SERVICE_VERSION, observabilityEnvShape, parseEnv } from '@trail-insight
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
 import type { ObservabilityOptions } from '@trail-insight/observability';
 
-import type { RedisConnectionConfig } from '../insight-store/redis-client.factory';
+import type { RedisConnectionConfig } from '@trail-insight/state-redis';
 
 export const SERVICE_NAME = 'aggregator';
-
-const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
 
 /** Every variable the aggregator reads; documented in services/aggregator/README.md. */
 export const EnvSchema = z
@@ -19,18 +18,7 @@ export const EnvSchema = z
     ...observabilityEnvShape,
     HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8083),
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-    REDIS_CLUSTER_NODES: z
-      .string()
-      .transform((text) =>
-        text
-          .split(',')
-          .map((part) => part.trim())
-          .filter((part) => part !== ''),
-      )
-      .pipe(z.array(z.string().regex(HOST_PORT, 'each node must be host:port')).min(1))
-      .optional(),
-    REDIS_PASSWORD: z.string().min(1).optional(),
+    ...redisEnvShape,
     INSIGHT_STORE_PREFIX: z
       .string()
       .max(64)
@@ -39,16 +27,7 @@ export const EnvSchema = z
     INSIGHT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   })
   .superRefine(refineKafkaEnv)
-  .superRefine((env, context) => {
-    if ((env.REDIS_URL === undefined) === (env.REDIS_CLUSTER_NODES === undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['REDIS_URL'],
-        message:
-          'set exactly one of REDIS_URL (single Redis) and REDIS_CLUSTER_NODES (Redis Cluster)',
-      });
-    }
-  });
+  .superRefine(refineRedisEnv);
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -61,19 +40,6 @@ export interface AggregatorConfig {
   observability: ObservabilityOptions;
 }
 
-function redisOf(env: Env): RedisConnectionConfig {
-  if (env.REDIS_URL !== undefined) {
-    return { mode: 'single', url: env.REDIS_URL };
-  }
-  const nodes = (env.REDIS_CLUSTER_NODES ?? []).map((node) => {
-    const split = node.lastIndexOf(':');
-    return { host: node.slice(0, split), port: Number(node.slice(split + 1)) };
-  });
-  return env.REDIS_PASSWORD === undefined
-    ? { mode: 'cluster', nodes }
-    : { mode: 'cluster', nodes, password: env.REDIS_PASSWORD };
-}
-
 export function toAggregatorConfig(env: Env): AggregatorConfig {
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
@@ -83,7 +49,7 @@ export function toAggregatorConfig(env: Env): AggregatorConfig {
       consumes: [Topic.IpInsights],
       produces: [Topic.InsightEvents],
     }),
-    redis: redisOf(env),
+    redis: redisConnectionFromEnv(env),
     store: {
       prefix: env.INSIGHT_STORE_PREFIX,
       retentionMs: env.INSIGHT_RETENTION_DAYS * 86_400_000,

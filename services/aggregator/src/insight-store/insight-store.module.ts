@@ -1,15 +1,14 @@
+import { createRedisClient } from '@trail-insight/state-redis';
+import type { RedisConnectionConfig } from '@trail-insight/state-redis';
 import { Inject, Module } from '@nestjs/common';
 
 import { ReadinessRegistry } from '@trail-insight/observability';
 
-import { createRedisClient } from './redis-client.factory';
 import { INSIGHT_STORE } from './insight-store';
 import { RedisInsightStore } from './redis-insight.store';
 
 import type { DynamicModule, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
-
-import type { RedisConnectionConfig } from './redis-client.factory';
 
 const REDIS_CLIENT = Symbol('trail-insight:aggregator-redis');
 

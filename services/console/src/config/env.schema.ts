@@ -1,3 +1,5 @@
+import { redisConnectionFromEnv, redisEnvShape, refineRedisEnv } from '@trail-insight/state-redis';
+import type { RedisConnectionConfig } from '@trail-insight/state-redis';
 import { observabilityEnvShape, parseEnv, SERVICE_VERSION } from '@trail-insight/observability';
 import { DEFAULT_STATE_PREFIX } from '@trail-insight/state-redis';
 import { z } from 'zod';
@@ -6,7 +8,6 @@ import type { ObservabilityOptions } from '@trail-insight/observability';
 
 export const SERVICE_NAME = 'console';
 
-const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
 const PREFIX = z
   .string()
   .max(64)
@@ -18,39 +19,14 @@ export const EnvSchema = z
     ...observabilityEnvShape,
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-    REDIS_CLUSTER_NODES: z
-      .string()
-      .transform((text) =>
-        text
-          .split(',')
-          .map((part) => part.trim())
-          .filter((part) => part !== ''),
-      )
-      .pipe(z.array(z.string().regex(HOST_PORT, 'each node must be host:port')).min(1))
-      .optional(),
-    REDIS_PASSWORD: z.string().min(1).optional(),
+    ...redisEnvShape,
     STATE_PREFIX: PREFIX.default(DEFAULT_STATE_PREFIX),
     INSIGHT_STORE_PREFIX: PREFIX.default('ti:'),
     PROVISIONAL_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   })
-  .superRefine((env, context) => {
-    if ((env.REDIS_URL === undefined) === (env.REDIS_CLUSTER_NODES === undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['REDIS_URL'],
-        message:
-          'set exactly one of REDIS_URL (single Redis) and REDIS_CLUSTER_NODES (Redis Cluster)',
-      });
-    }
-  });
+  .superRefine(refineRedisEnv);
 
 export type Env = z.infer<typeof EnvSchema>;
-
-/** How to reach Redis: one server, or the seed nodes of a cluster. */
-export type RedisConnectionConfig =
-  | { mode: 'single'; url: string }
-  | { mode: 'cluster'; nodes: Array<{ host: string; port: number }>; password?: string };
 
 /** Typed, nested configuration of the app, built once from {@link Env}. */
 export interface ConsoleConfig {
@@ -61,17 +37,7 @@ export interface ConsoleConfig {
 }
 
 export function toConsoleConfig(env: Env): ConsoleConfig {
-  const redis: RedisConnectionConfig =
-    env.REDIS_CLUSTER_NODES !== undefined
-      ? {
-          mode: 'cluster',
-          nodes: env.REDIS_CLUSTER_NODES.map((node) => {
-            const separator = node.lastIndexOf(':');
-            return { host: node.slice(0, separator), port: Number(node.slice(separator + 1)) };
-          }),
-          ...(env.REDIS_PASSWORD === undefined ? {} : { password: env.REDIS_PASSWORD }),
-        }
-      : { mode: 'single', url: env.REDIS_URL as string };
+  const redis = redisConnectionFromEnv(env);
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
     observability: {

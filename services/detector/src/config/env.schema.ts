@@ -1,3 +1,4 @@
+import { redisConnectionFromEnv, redisEnvShape, refineRedisEnv } from '@trail-insight/state-redis';
 import { z } from 'zod';
 
 import { parseCidr } from '@trail-insight/events';
@@ -8,11 +9,9 @@ import type { Cidr } from '@trail-insight/events';
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
 import type { ObservabilityOptions } from '@trail-insight/observability';
 
-import type { RedisConnectionConfig } from '../redis-client.factory';
+import type { RedisConnectionConfig } from '@trail-insight/state-redis';
 
 export const SERVICE_NAME = 'detector';
-
-const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
 
 function commaList(text: string): string[] {
   return text
@@ -41,13 +40,7 @@ export const EnvSchema = z
     ...observabilityEnvShape,
     HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8082),
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-    REDIS_CLUSTER_NODES: z
-      .string()
-      .transform(commaList)
-      .pipe(z.array(z.string().regex(HOST_PORT, 'each node must be host:port')).min(1))
-      .optional(),
-    REDIS_PASSWORD: z.string().min(1).optional(),
+    ...redisEnvShape,
     REDIS_PREFIX: z
       .string()
       .max(64)
@@ -63,16 +56,7 @@ export const EnvSchema = z
     DETECTOR_STATE_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   })
   .superRefine(refineKafkaEnv)
-  .superRefine((env, context) => {
-    if ((env.REDIS_URL === undefined) === (env.REDIS_CLUSTER_NODES === undefined)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['REDIS_URL'],
-        message:
-          'set exactly one of REDIS_URL (single Redis) and REDIS_CLUSTER_NODES (Redis Cluster)',
-      });
-    }
-  });
+  .superRefine(refineRedisEnv);
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -95,19 +79,6 @@ export interface DetectorConfig {
   observability: ObservabilityOptions;
 }
 
-function redisOf(env: Env): RedisConnectionConfig {
-  if (env.REDIS_URL !== undefined) {
-    return { mode: 'single', url: env.REDIS_URL };
-  }
-  const nodes = (env.REDIS_CLUSTER_NODES ?? []).map((node) => {
-    const split = node.lastIndexOf(':');
-    return { host: node.slice(0, split), port: Number(node.slice(split + 1)) };
-  });
-  return env.REDIS_PASSWORD === undefined
-    ? { mode: 'cluster', nodes }
-    : { mode: 'cluster', nodes, password: env.REDIS_PASSWORD };
-}
-
 export function toDetectorConfig(env: Env): DetectorConfig {
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
@@ -117,7 +88,7 @@ export function toDetectorConfig(env: Env): DetectorConfig {
       consumes: [Topic.NormalizedEvents],
       produces: [Topic.IpInsights],
     }),
-    redis: redisOf(env),
+    redis: redisConnectionFromEnv(env),
     detector: {
       keyPrefix: env.REDIS_PREFIX,
       minBaseline: env.DETECTOR_MIN_BASELINE,
