@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { InsightStoreKeys } from '@trail-insight/state-redis';
+
 import type { Cluster, Redis } from 'ioredis';
 
 import { INSIGHT_STATES } from './console-web.types';
@@ -10,38 +12,6 @@ import type { StoredEventPage } from './insight-query.repository';
 
 /** Longest possible insight: an observation window is 7 days (SPEC §3.3). */
 const WINDOW_MS = 7 * 86_400_000;
-
-/**
- * Keys of the insight store the aggregator writes and the console reads (one place builds them).
- * `{insightId}` hash tags keep an insight's record and events in one cluster slot.
- *
- * | key | type | content |
- * |---|---|---|
- * | `<prefix>insight:{<id>}` | string | JSON {@link StoredInsightDocument} |
- * | `<prefix>insight:{<id>}:events` | list | management event JSON records, processing order, capped |
- * | `<prefix>insights:by-start` | sorted set | insight id scored by startTime (epoch ms) |
- *
- * Records and event lists expire 90 days after the verdict; the aggregator trims the index.
- */
-export class InsightStoreKeys {
-  constructor(readonly prefix: string) {
-    if (/[{}]/.test(prefix)) {
-      throw new Error(`insight store prefix must not contain braces: ${JSON.stringify(prefix)}`);
-    }
-  }
-
-  record(insightId: string): string {
-    return `${this.prefix}insight:{${insightId}}`;
-  }
-
-  events(insightId: string): string {
-    return `${this.prefix}insight:{${insightId}}:events`;
-  }
-
-  byStart(): string {
-    return `${this.prefix}insights:by-start`;
-  }
-}
 
 const storedInsightDocumentSchema = z.object({
   state: z.enum(INSIGHT_STATES),

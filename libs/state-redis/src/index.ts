@@ -11,3 +11,4 @@ export * from './state-store.exception';
 export * from './stored-text';
 export * from './window-codec';
 export * from './redis-connection';
+export * from './insight-store-keys';

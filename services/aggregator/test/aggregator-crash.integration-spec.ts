@@ -167,7 +167,11 @@ describe('aggregator survives kill -9 (real Kafka + Redis, bundled service)', ()
     const messages = Array.from({ length: INSIGHTS }, (_, index) => messageOf(index, random));
     const expected = new Map<string, { bytes: string; key: string; insightId: string }>();
     for (const message of messages) {
-      for (const event of toInsightEvents(message.insight, message.attributions, message.provider)) {
+      for (const event of toInsightEvents(
+        message.insight,
+        message.attributions,
+        message.provider,
+      )) {
         expected.set(event.eventId, {
           bytes: JSON.stringify(event),
           key: message.insight.accountId,
@@ -254,7 +258,13 @@ describe('aggregator survives kill -9 (real Kafka + Redis, bundled service)', ()
     let records = 0;
     let cursor = '0';
     do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}insight:{*}`, 'COUNT', 2000);
+      const [next, found] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${prefix}insight:{*}`,
+        'COUNT',
+        2000,
+      );
       cursor = next;
       records += found.length;
     } while (cursor !== '0');

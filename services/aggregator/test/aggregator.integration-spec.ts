@@ -27,7 +27,7 @@ import type { TestTopics } from '@trail-insight/testing';
 
 import { AppModule } from '../src/app.module';
 import { loadAggregatorConfig } from '../src/config/env.schema';
-import { InsightStoreKeys } from '../src/insight-store/insight-store';
+import { InsightStoreKeys } from '@trail-insight/state-redis';
 
 jest.setTimeout(120_000);
 

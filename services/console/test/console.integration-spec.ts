@@ -13,7 +13,6 @@ import { randomUUID } from 'node:crypto';
 
 import { Redis } from 'ioredis';
 
-import { InsightStoreKeys } from '@trail-insight/console-web';
 import {
   DetectionEngine,
   NONE_MODEL,
@@ -21,7 +20,7 @@ import {
   createAccountState,
 } from '@trail-insight/detection';
 import { insightIdOf, toInsightEvents, toIpInsight } from '@trail-insight/insights';
-import { AccountStateRepository } from '@trail-insight/state-redis';
+import { AccountStateRepository, InsightStoreKeys } from '@trail-insight/state-redis';
 import {
   ServiceProcess,
   bundleServices,

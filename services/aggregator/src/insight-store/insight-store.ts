@@ -28,35 +28,3 @@ export interface InsightStore {
 
 /** Injection token of {@link InsightStore}. */
 export const INSIGHT_STORE = Symbol('trail-insight:insight-store');
-
-/**
- * The one place the store's keys are built (mirrors `InsightStoreKeys` of @trail-insight/console-web,
- * the reader). `{<insightId>}` hash tags keep an insight's record and events in one cluster slot.
- */
-export class InsightStoreKeys {
-  constructor(readonly prefix: string) {
-    if (/[{}]/.test(prefix)) {
-      throw new Error(`insight store prefix must not contain braces: ${JSON.stringify(prefix)}`);
-    }
-  }
-
-  /** String: JSON {@link StoredInsight}. */
-  record(insightId: string): string {
-    return `${this.prefix}insight:{${insightId}}`;
-  }
-
-  /** List: management event JSON records, processing order, capped at 100. */
-  events(insightId: string): string {
-    return `${this.prefix}insight:{${insightId}}:events`;
-  }
-
-  /** Sorted set: insight id scored by startTime (epoch ms). */
-  byStart(): string {
-    return `${this.prefix}insights:by-start`;
-  }
-
-  /** Sorted set: insight id scored by the expiry time of its record (epoch ms), to trim `byStart`. */
-  byExpiry(): string {
-    return `${this.prefix}insights:by-expiry`;
-  }
-}

@@ -1,5 +1,5 @@
+import { InsightStoreKeys } from '@trail-insight/state-redis';
 import { InsightStoreErrorCode, InsightStoreException } from './insight-store.exception';
-import { InsightStoreKeys } from './insight-store';
 
 import type { InsightEvent } from '@trail-insight/insights';
 import type { Cluster, Redis } from 'ioredis';
