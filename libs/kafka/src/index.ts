@@ -1,3 +1,4 @@
+export * from './kafka-assignments.service';
 export * from './batch-runner';
 export * from './kafka-config';
 export * from './kafka-env.schema';

@@ -4,6 +4,7 @@ import { ROOT_LOGGER } from '@trail-insight/observability';
 
 import { BatchRunner } from './batch-runner';
 import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.constants';
+import { KafkaAssignments } from './kafka-assignments.service';
 import { KafkaHandlerExplorer } from './kafka-handler.explorer';
 import { KafkaMetrics } from './metrics';
 import { KafkaProducerService } from './kafka-producer.service';
@@ -38,6 +39,7 @@ export class KafkaConsumerService {
     private readonly producer: KafkaProducerService,
     private readonly topics: KafkaTopics,
     private readonly metrics: KafkaMetrics,
+    private readonly assignments: KafkaAssignments,
     @Inject(ROOT_LOGGER) logger: Logger,
   ) {
     this.log = logger.child({
@@ -85,6 +87,7 @@ export class KafkaConsumerService {
           })),
       );
       this.metrics.retainPartitions(assigned);
+      this.assignments.publish(assigned);
       this.log.info(
         { memberId: event.payload.memberId, assignment: event.payload.memberAssignment },
         'joined consumer group',

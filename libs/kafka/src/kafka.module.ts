@@ -8,6 +8,7 @@ import type { ServiceInfo } from '@trail-insight/observability';
 
 import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.constants';
 import { createKafkaClient } from './kafka-client.factory';
+import { KafkaAssignments } from './kafka-assignments.service';
 import { KafkaConsumerService } from './kafka-consumer.service';
 import { KafkaHandlerExplorer } from './kafka-handler.explorer';
 import { KafkaLifecycleService } from './kafka-lifecycle.service';
@@ -41,11 +42,12 @@ export class KafkaModule {
   static forRoot(config: KafkaModuleConfig): DynamicModule {
     validate(config);
     return {
-      exports: [KafkaMetrics, KafkaProducerService, KafkaTopics],
+      exports: [KafkaAssignments, KafkaMetrics, KafkaProducerService, KafkaTopics],
       global: true,
       imports: [DiscoveryModule],
       module: KafkaModule,
       providers: [
+        KafkaAssignments,
         { provide: KAFKA_CONFIG, useValue: config },
         {
           provide: KAFKA_CLIENT,

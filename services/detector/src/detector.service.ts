@@ -2,7 +2,7 @@ import { createRedisClient } from '@trail-insight/state-redis';
 import { Inject, Injectable } from '@nestjs/common';
 
 import { modelByName } from '@trail-insight/ip-intel';
-import { KafkaProducerService, KafkaTopics, Topic } from '@trail-insight/kafka';
+import { KafkaAssignments, KafkaProducerService, KafkaTopics, Topic } from '@trail-insight/kafka';
 import { ROOT_LOGGER, ReadinessRegistry } from '@trail-insight/observability';
 import { AccountStateRepository } from '@trail-insight/state-redis';
 
@@ -44,6 +44,7 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
     @Inject(DETECTOR_CONFIG) config: DetectorConfig,
     producer: KafkaProducerService,
     topics: KafkaTopics,
+    private readonly assignments: KafkaAssignments,
     metrics: DetectorMetrics,
     private readonly readiness: ReadinessRegistry,
     @Inject(ROOT_LOGGER) logger: Logger,
@@ -114,6 +115,13 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
       }
     }, IDLE_TICK_MS);
     this.timer.unref();
+    const input: string = Topic.NormalizedEvents;
+    this.assignments.onChange((assigned) => {
+      const partitions = assigned
+        .filter(({ topic }) => topic === input)
+        .map(({ partition }) => partition);
+      void this.core.adopt(partitions);
+    });
   }
 
   handleBatch(partition: number, events: readonly InputEvent[]): Promise<void> {

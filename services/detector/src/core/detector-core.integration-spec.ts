@@ -250,6 +250,50 @@ describe('DetectorCore (real Redis)', () => {
     }
   });
 
+  it('still closes the window of a quiet account after a restart, once its partition is assigned', async () => {
+    const prefix = `${uniqueName('core')}:`;
+    const options = coreOptions(uniqueName('topic'), prefix, {
+      idleAdvance: true,
+      idleAfterMs: 100,
+      detection: { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL },
+    });
+    const now = Date.now();
+    try {
+      const before = new CollectingPublisher();
+      await createCore(redis, options, before).handleBatch(3, [
+        {
+          offset: '0',
+          event: {
+            time: now - WINDOW_MS - LATENESS - 60_000,
+            eventId: 'restart-1',
+            accountId: 'restart-acct',
+            region: 'cn-hangzhou',
+            isGlobal: false,
+            sourceIp: '192.0.2.10',
+            provider: 'actiontrail',
+            userAgent: 'ua',
+            principalId: null,
+            eventName: 'GetUser',
+            errorCode: null,
+          },
+        },
+      ]);
+      expect(before.delivered.ids.size).toBe(0);
+
+      const after = new CollectingPublisher();
+      const restarted = createCore(redis, options, after);
+      await restarted.advanceIdle(Date.now() + 1_000);
+      expect(after.delivered.ids.size).toBe(0);
+      await restarted.adopt([3], now);
+      await restarted.advanceIdle(Date.now() + 1_000);
+      expect([...after.delivered.ids.values()].map((m) => m.insight.sourceIpAddress)).toEqual([
+        '192.0.2.10',
+      ]);
+    } finally {
+      await cleanup(prefix);
+    }
+  });
+
   it('counts a late event toward the baseline without reopening a window', async () => {
     const prefix = `${uniqueName('core')}:`;
     const publisher = new CollectingPublisher();

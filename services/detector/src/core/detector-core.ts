@@ -199,6 +199,41 @@ export class DetectorCore {
     }
   }
 
+  /**
+   * Takes the partitions the group assigned to this instance: loads the state of new ones now, so
+   * an idle partition's watermark still advances after a restart (its verdicts come on day 8 even
+   * without new messages), and drops the state of partitions that moved to another instance.
+   */
+  async adopt(partitions: readonly number[], now = Date.now()): Promise<void> {
+    const assigned = new Set(partitions);
+    const work: Array<Promise<void>> = [];
+    for (const partition of [...this.runtimes.keys()]) {
+      if (!assigned.has(partition)) {
+        work.push(this.serialize(partition, () => Promise.resolve(this.forget(partition))));
+      }
+    }
+    for (const partition of assigned) {
+      if (!this.runtimes.has(partition)) {
+        work.push(
+          this.serialize(partition, async () => {
+            const runtime = await this.runtimeOf(partition);
+            runtime.lastActivity = now;
+          }),
+        );
+      }
+    }
+    const results = await Promise.allSettled(work);
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        const reason: unknown = result.reason;
+        this.logger?.warn(
+          { err: reason },
+          'loading an assigned partition failed; loads on its first batch',
+        );
+      }
+    }
+  }
+
   /** Waits for the work in hand on every partition (graceful shutdown). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.queues.values()]);
