@@ -21,7 +21,7 @@ export class InvalidInsightEventError extends Error {
 }
 
 /**
- * A confirmed IPInsight → its SPEC §5 insight events (deterministic ids), stored for the query API
+ * A dismissed insight is only stored, for the console. A confirmed IPInsight → its SPEC §5 insight events (deterministic ids), stored for the query API
  * and produced to `insight-events` keyed by account. Stored first, produced after: a crash between
  * the two redelivers the message, which rewrites the same keys and re-produces identical events.
  */
@@ -33,8 +33,8 @@ export class AggregateInsightUseCase {
   ) {}
 
   async execute(message: IpInsightMessage, output: KafkaOutput): Promise<void> {
-    const { insight, provider, attributions } = message;
-    const events = toInsightEvents(insight, attributions, provider);
+    const { insight, provider, attributions, state } = message;
+    const events = state === 'confirmed' ? toInsightEvents(insight, attributions, provider) : [];
     for (const event of events) {
       const checked = insightEventSchema.safeParse(event);
       if (!checked.success) {
@@ -45,12 +45,19 @@ export class AggregateInsightUseCase {
     }
     const stop = this.metrics.storeDuration.startTimer();
     try {
-      await this.store.save({ provider, insight, attributions }, events, message.managementEvents);
+      await this.store.save(
+        { state, provider, insight, attributions },
+        events,
+        message.managementEvents,
+      );
     } catch (error) {
       this.metrics.storeErrors.inc();
       throw error;
     } finally {
       stop();
+    }
+    if (state === 'dismissed') {
+      return;
     }
     output.send(
       Topic.InsightEvents,

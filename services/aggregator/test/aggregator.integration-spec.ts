@@ -187,6 +187,31 @@ describe('aggregator (real Kafka + Redis)', () => {
     expect(await redis.get(keys.record(insight.insightId))).toBe(storedBefore);
   });
 
+  it('stores a dismissed insight for the console without producing insight events', async () => {
+    const start = Date.now() - 3 * DAY;
+    const insight = insightOf('4321', '198.51.100.77', start, [2]);
+    const confirmedAfter = insightOf('4321', '198.51.100.78', start + 1_000, [1]);
+    await producer.send(topics.names.ipInsights, [
+      {
+        key: '4321',
+        value: JSON.stringify({ ...messageOf(insight, 'actiontrail'), state: 'dismissed' }),
+      },
+      { key: '4321', value: JSON.stringify(messageOf(confirmedAfter, 'actiontrail')) },
+    ]);
+    await waitFor(
+      () => eventsOf(confirmedAfter.insightId).length === 1,
+      30_000,
+      'the later insight',
+      {
+        abort: collector.crashed,
+      },
+    );
+    expect(eventsOf(insight.insightId)).toEqual([]);
+    const record = JSON.parse((await redis.get(keys.record(insight.insightId))) ?? 'null');
+    expect(record).toMatchObject({ v: 1, state: 'dismissed', insight, insightEvents: [] });
+    expect(Number(await redis.zscore(keys.byStart(), insight.insightId))).toBe(start);
+  });
+
   it('dead-letters a message that does not match the ip-insights schema', async () => {
     await producer.send(topics.names.ipInsights, [
       { key: '1', value: JSON.stringify({ insight: { insightId: 'nope' }, state: 'provisional' }) },

@@ -85,12 +85,18 @@ export interface Delivered {
 /** Collects `ip-insights` messages by insight id; repeats must be identical. */
 export class CollectingPublisher implements InsightPublisher {
   readonly delivered: Delivered = { ids: new Map(), duplicates: 0, conflicting: [] };
+  /** Provisional insights that ended without a verdict (published with state `dismissed`). */
+  readonly dismissed = new Set<string>();
   faults: FaultInjector | null = null;
 
   async publish(insights: readonly PublishedInsight[]): Promise<void> {
     const write = (): Promise<void> => {
       for (const { message } of insights) {
         const id = message.insight.insightId;
+        if (message.state === 'dismissed') {
+          this.dismissed.add(id);
+          continue;
+        }
         const seen = this.delivered.ids.get(id);
         if (seen === undefined) {
           this.delivered.ids.set(id, message);

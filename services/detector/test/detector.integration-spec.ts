@@ -119,6 +119,9 @@ function outputOf(collector: TopicCollector, topic: string): Output {
   const output: Output = { ids: new Map(), duplicates: 0, conflicting: [] };
   for (const message of collector.of(topic)) {
     const parsed = ipInsightMessageSchema.parse(JSON.parse((message.value as Buffer).toString()));
+    if (parsed.state === 'dismissed') {
+      continue;
+    }
     const id = parsed.insight.insightId;
     const seen = output.ids.get(id);
     if (seen === undefined) {

@@ -51,8 +51,10 @@ export const ipInsightAttributionsSchema = z.object({
 export const MAX_MESSAGE_MANAGEMENT_EVENTS = 100;
 
 /**
- * Wire format of `ip-insights` (detector → aggregator), keyed by account id: a confirmed IPInsight
- * with the trail family it came from and the window's attribution counts. `managementEvents`
+ * Wire format of `ip-insights` (detector → aggregator), keyed by account id: an IPInsight with the
+ * trail family it came from and the window's attribution counts. `confirmed`: its verdict came
+ * (SPEC §3.5), it is delivered as insight events; `dismissed`: a provisional insight that ended
+ * without one (the IP turned usual, or the account's baseline was not met), kept for the console. `managementEvents`
  * (optional): the first ≤ 100 associated management events of the window as JSON records, in
  * processing order, when the producer has them; the aggregator stores them for the console.
  */
@@ -60,7 +62,7 @@ export const ipInsightMessageSchema = z.object({
   insight: ipInsightSchema,
   provider: z.enum(['actiontrail', 'cloudtrail']),
   attributions: ipInsightAttributionsSchema,
-  state: z.literal('confirmed'),
+  state: z.enum(['confirmed', 'dismissed']),
   managementEvents: z
     .array(z.record(z.string(), z.unknown()))
     .max(MAX_MESSAGE_MANAGEMENT_EVENTS)

@@ -5,7 +5,8 @@ import type { TrailProvider } from '@trail-insight/events';
 export interface StoredInsight {
   /** Document version. */
   v: 1;
-  state: 'confirmed';
+  /** `dismissed`: a provisional insight that ended without a verdict (no insight events). */
+  state: 'confirmed' | 'dismissed';
   provider: TrailProvider;
   insight: IpInsight;
   attributions: InsightAttributions;
@@ -20,7 +21,7 @@ export interface InsightStore {
    * first management events as JSON. Throws a retriable error when the store is unreachable.
    */
   save(
-    stored: Omit<StoredInsight, 'v' | 'state' | 'insightEvents'>,
+    stored: Omit<StoredInsight, 'v' | 'insightEvents'>,
     events: InsightEvent[],
     managementEvents?: ReadonlyArray<Record<string, unknown>>,
   ): Promise<void>;

@@ -27,14 +27,14 @@ export class RedisInsightStore implements InsightStore {
   }
 
   async save(
-    stored: Omit<StoredInsight, 'v' | 'state' | 'insightEvents'>,
+    stored: Omit<StoredInsight, 'v' | 'insightEvents'>,
     events: InsightEvent[],
     managementEvents?: ReadonlyArray<Record<string, unknown>>,
   ): Promise<void> {
     const { insight } = stored;
     const document: StoredInsight = {
       v: 1,
-      state: 'confirmed',
+      state: stored.state,
       provider: stored.provider,
       insight,
       attributions: stored.attributions,

@@ -609,7 +609,13 @@ export class DetectorCore {
       }));
       await this.attributions.add(seq, writes);
 
-      const insights = closed.filter((window) => window.verdict === WindowVerdict.Insight);
+      const insights = closed.filter(
+        (window) =>
+          window.verdict === WindowVerdict.Insight ||
+          (window.window.heterogeneity > 0 &&
+            (window.verdict === WindowVerdict.BecameUsual ||
+              window.verdict === WindowVerdict.BaselineNotMet)),
+      );
       const attributions = await this.attributions.read(
         insights.map((window) =>
           this.keys.attributions(
@@ -624,7 +630,7 @@ export class DetectorCore {
           insight: toIpInsight(window),
           provider: attributions[index].provider ?? 'actiontrail',
           attributions: attributions[index].attributions,
-          state: 'confirmed',
+          state: window.verdict === WindowVerdict.Insight ? 'confirmed' : 'dismissed',
         },
       }));
       if (messages.length > 0) {
