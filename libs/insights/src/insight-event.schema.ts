@@ -46,6 +46,7 @@ export const insightEventSchema = z.strictObject({
         value: z.number(),
         predictedValue: z.number(),
         threshold: z.number(),
+        signals: z.array(z.string()).optional(),
       }),
     }),
   }),

@@ -92,6 +92,25 @@ describe(toInsightEvents.name, () => {
     });
   });
 
+  it('explains the verdict in the heterogeneity block when the model gave signals', () => {
+    const explained = {
+      ...insightWith([1]),
+      heterogeneity: 40,
+      predictedValue: 0.3,
+      signals: ['same /16 as 2 usual IPs'],
+    };
+    const [event] = toInsightEvents(explained, attributions, 'actiontrail');
+    expect(event?.insightDetails.insightContext.heterogeneity).toEqual({
+      value: 40,
+      predictedValue: 0.3,
+      threshold: 0.5,
+      signals: ['same /16 as 2 usual IPs'],
+    });
+    expect(insightEventSchema.parse(event)).toEqual(event);
+    const [plain] = toInsightEvents(insightWith([1]), attributions, 'actiontrail');
+    expect(plain?.insightDetails.insightContext.heterogeneity).not.toHaveProperty('signals');
+  });
+
   it('lists the four attributions in order with the average per active 5-minute bucket', () => {
     const [first] = toInsightEvents(insightWith([3, 1, 2]), attributions, 'actiontrail');
     expect(first?.insightDetails.insightContext.attributions).toEqual([

@@ -54,7 +54,13 @@ export interface InsightEvent {
         baseline: 0;
       };
       attributions: Array<{ attribute: InsightAttribute; insight: InsightAttributionValue[] }>;
-      heterogeneity: { value: number; predictedValue: number; threshold: number };
+      /** `signals`: why the model judged so (model `default` only; SPEC §4, issue 5). */
+      heterogeneity: {
+        value: number;
+        predictedValue: number;
+        threshold: number;
+        signals?: string[];
+      };
     };
   };
 }
@@ -182,6 +188,7 @@ export function toInsightEvents(
             value: insight.heterogeneity,
             predictedValue: insight.predictedValue,
             threshold: insight.threshold,
+            ...(insight.signals === undefined ? {} : { signals: [...insight.signals] }),
           },
         },
       },
