@@ -1,0 +1,1099 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, homedir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+
+import { createProducer, createTopics, deleteTopics, parseBrokerList } from '@trail-insight/kafka';
+
+import type { ChildProcess } from 'node:child_process';
+
+import type { OutboundMessage, PlainProducer } from '@trail-insight/kafka';
+import type { Admin } from 'kafkajs';
+
+import { replayTrailPaths } from './replay.command';
+
+/** Options of {@link benchPipeline}; every field has a default. */
+export interface PipelineBenchOptions {
+  /** Repository root (services/<svc>/dist, deploy/local, bench-results, docs); default cwd. */
+  root?: string;
+  /** Kafka and Redis; default: the local stack (`deploy/local/stack.sh up kafka redis`). */
+  brokers?: string;
+  redisUrl?: string;
+  /** Where generated trails are cached (default `<root>/bench-results/data`). */
+  dataDir?: string;
+  /** Throughput trail: `trail-insight generate --days --events-per-day --accounts`. */
+  days?: number;
+  eventsPerDay?: number;
+  accounts?: number;
+  /** Partitions of the raw and normalized topics (default 6). */
+  partitions?: number;
+  /** Detector heterogeneity model (default `none`, as the analyze benchmark). */
+  model?: 'none' | 'default';
+  /** Latency phase: steady events/s (default 10,000) for `seconds` (default 30). */
+  rate?: number;
+  seconds?: number;
+  /** Bundle ingest, detector and aggregator first (`deploy/build/bundle.mjs`; default true). */
+  bundle?: boolean;
+  /** Write bench-results/pipeline-<date>.json and the docs/benchmarks.md table (default true). */
+  write?: boolean;
+  log?: (line: string) => void;
+}
+
+type Measured = 'ingest' | 'detector' | 'aggregator' | 'kafka' | 'redis';
+
+/** Everything one run measured; written as bench-results/pipeline-<date>.json. */
+export interface PipelineBenchResult {
+  date: string;
+  machine: {
+    cpus: number;
+    cpu: string;
+    memoryGiB: number;
+    node: string;
+    kafka: string;
+    redis: string;
+  };
+  settings: { partitions: number; model: 'none' | 'default'; latenessMs: number };
+  throughput: {
+    trail: string;
+    /** Messages in the raw topic (one record each), valid events among them. */
+    messages: number;
+    events: number;
+    bareConsumer: { seconds: number; messagesPerSecond: number; cpuSeconds: number };
+    pipeline: {
+      seconds: number;
+      messagesPerSecond: number;
+      cpuSeconds: Record<Measured, number>;
+      /** CPU milliseconds per 1,000 input messages, per process. */
+      cpuMsPerThousand: Record<Measured, number>;
+      insights: number;
+    };
+    /** Pipeline messages/s ÷ bare consumer messages/s (target ≥ 0.5). */
+    ratio: number;
+  };
+  memory: {
+    accounts: number;
+    usualIps: number;
+    usualBytes: number;
+    bytesPerUsualIp: number;
+    openWindows: number;
+    windowBytes: number;
+    bytesPerOpenWindow: number;
+    /** De-duplication ids (the last hour of event time per account, `ids` sorted sets). */
+    dedupIds: number;
+    dedupBytes: number;
+    bytesPerDedupId: number;
+    encodings: Record<string, number>;
+  };
+  latency: {
+    targetRate: number;
+    achievedRate: number;
+    seconds: number;
+    probes: number;
+    visible: number;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+    /** Where each probe showed first: the detector's preview hash or state-redis's windows hash. */
+    firstSeenIn: { preview: number; windows: number };
+    /** Largest consumer lag (messages) of ingest and detector sampled during the run. */
+    maxLag: { ingest: number; detector: number };
+    /**
+     * The detector's durable reorder buffer at the end (events younger than the watermark, in the
+     * partitions' `:buf` hashes and `:order` sorted sets): it holds rate × lateness events.
+     */
+    buffer: { events: number; bytes: number; bytesPerEvent: number };
+    /** Resident memory of each service at the end of the run. */
+    rssMb: Record<Service, number>;
+  };
+}
+
+const BEGIN = '<!-- bench:pipeline:begin -->';
+const END = '<!-- bench:pipeline:end -->';
+const LATENESS_MS = 600_000;
+const REGION = 'cn-hangzhou';
+const SERVICES = ['aggregator', 'detector', 'ingest'] as const;
+type Service = (typeof SERVICES)[number];
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process used so far, from /proc; 0 when unreadable. */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) {
+    return 0;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function stackPid(name: string): number | undefined {
+  const dir =
+    process.env['TRAIL_INSIGHT_STACK_DIR'] ?? join(homedir(), '.cache/trail-insight/stack');
+  try {
+    return Number(readFileSync(join(dir, 'run', `${name}.pid`), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A bundled service (`services/<name>/dist/main.js`) as a child process. */
+class ServiceRun {
+  private tail = '';
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    readonly name: Service,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer): void => {
+      this.tail = (this.tail + chunk.toString('utf8')).slice(-20_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exited = new Promise((resolveExit) => child.once('exit', () => resolveExit()));
+  }
+
+  static async start(
+    root: string,
+    name: Service,
+    env: Record<string, string>,
+  ): Promise<ServiceRun> {
+    const entry = join(root, 'services', name, 'dist/main.js');
+    if (!existsSync(entry)) {
+      throw new Error(`${entry} is missing: run node deploy/build/bundle.mjs ${name}`);
+    }
+    const port = await freePort();
+    const child = spawn(process.execPath, [entry], {
+      cwd: root,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ...env,
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const run = new ServiceRun(name, port, child);
+    await run.waitReady();
+    return run;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private async waitReady(): Promise<void> {
+    let gone = false;
+    void this.exited.then(() => {
+      gone = true;
+    });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (gone) {
+        throw new Error(`${this.name} exited during start:\n${this.tail}`);
+      }
+      try {
+        const response = await fetch(`http://127.0.0.1:${this.port}/ready`);
+        if (response.status === 200) {
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    }
+    throw new Error(`${this.name} not ready after 60 s:\n${this.tail}`);
+  }
+
+  async stop(): Promise<void> {
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+interface Topics {
+  raw: string;
+  normalized: string;
+  ipInsights: string;
+  insightEvents: string;
+  deadLetter: string;
+}
+
+/** One pipeline (ingest, detector, aggregator) over its own topics, groups and Redis prefix. */
+class BenchPipeline {
+  readonly id = randomUUID().slice(0, 8);
+  readonly prefix = `bench-${this.id}:`;
+  readonly topics: Topics = {
+    raw: `bench-${this.id}-raw`,
+    normalized: `bench-${this.id}-normalized`,
+    ipInsights: `bench-${this.id}-ip-insights`,
+    insightEvents: `bench-${this.id}-insight-events`,
+    deadLetter: `bench-${this.id}-dead-letter`,
+  };
+  readonly groups: Record<Service, string> = {
+    ingest: `bench-${this.id}-ingest`,
+    detector: `bench-${this.id}-detector`,
+    aggregator: `bench-${this.id}-aggregator`,
+  };
+  readonly runs = new Map<Service, ServiceRun>();
+  /**
+   * Its own admin: kafkajs keeps every topic an admin ever looked at in its metadata, so one admin
+   * shared across pipelines would keep retrying the deleted topics of the previous one.
+   */
+  readonly admin: Admin;
+
+  constructor(
+    private readonly root: string,
+    private readonly brokers: string,
+    private readonly redisUrl: string,
+    private readonly partitions: number,
+    private readonly detectorEnv: Record<string, string>,
+  ) {
+    this.admin = new Kafka({
+      brokers: parseBrokerList(brokers),
+      clientId: `bench-${this.id}-admin`,
+      logLevel: logLevel.NOTHING,
+    }).admin();
+  }
+
+  async createTopics(): Promise<void> {
+    await this.admin.connect();
+    const connection = { brokers: parseBrokerList(this.brokers), clientId: `bench-${this.id}` };
+    await createTopics(connection, [this.topics.raw, this.topics.normalized], this.partitions);
+    await createTopics(connection, [this.topics.ipInsights, this.topics.insightEvents], 2);
+    await createTopics(connection, [this.topics.deadLetter], 1);
+  }
+
+  private envOf(service: Service): Record<string, string> {
+    const common = {
+      KAFKA_BROKERS: this.brokers,
+      KAFKA_GROUP_ID: this.groups[service],
+      KAFKA_TOPIC_NORMALIZED_EVENTS: this.topics.normalized,
+      KAFKA_TOPIC_IP_INSIGHTS: this.topics.ipInsights,
+      KAFKA_TOPIC_INSIGHT_EVENTS: this.topics.insightEvents,
+      KAFKA_TOPIC_DEAD_LETTER: this.topics.deadLetter,
+      LOG_LEVEL: 'warn',
+    };
+    switch (service) {
+      case 'ingest':
+        return { ...common, INGEST_INPUT_TOPIC: this.topics.raw };
+      case 'detector':
+        return {
+          ...common,
+          REDIS_URL: this.redisUrl,
+          REDIS_PREFIX: this.prefix,
+          ...this.detectorEnv,
+        };
+      case 'aggregator':
+        return { ...common, REDIS_URL: this.redisUrl, INSIGHT_STORE_PREFIX: this.prefix };
+    }
+  }
+
+  async start(service: Service): Promise<ServiceRun> {
+    const run = await ServiceRun.start(this.root, service, this.envOf(service));
+    this.runs.set(service, run);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    for (const service of [...SERVICES].reverse()) {
+      await this.runs.get(service)?.stop();
+    }
+    this.runs.clear();
+  }
+
+  async cleanup(redis: Redis): Promise<void> {
+    await this.stop();
+    await this.admin.disconnect();
+    await deleteTopics(
+      { brokers: parseBrokerList(this.brokers), clientId: `bench-${this.id}` },
+      Object.values(this.topics),
+    );
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) {
+        await redis.unlink(...keys);
+      }
+    } while (cursor !== '0');
+  }
+}
+
+/** Uncommitted messages of a group on a topic. */
+async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  // allSettled: a failed half must not leave the other retrying after the caller moved on
+  const [committed, ends] = await Promise.allSettled([
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+    admin.fetchTopicOffsets(topic),
+  ]);
+  if (committed.status === 'rejected' || ends.status === 'rejected') {
+    throw committed.status === 'rejected'
+      ? committed.reason
+      : (ends as PromiseRejectedResult).reason;
+  }
+  const done = new Map(
+    (committed.value[0]?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
+  );
+  return ends.value.reduce(
+    (sum, end) => sum + Number(end.high) - Math.max(done.get(end.partition) ?? -1, Number(end.low)),
+    0,
+  );
+}
+
+async function topicSize(admin: Admin, topic: string): Promise<number> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  return ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+}
+
+function stackSettings(root: string): Record<string, string> {
+  const output = execFileSync(
+    'bash',
+    [join(root, 'deploy/local/stack.sh'), 'up', 'kafka', 'redis'],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const settings: Record<string, string> = {};
+  for (const line of output.split('\n')) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) {
+      settings[match[1]] = match[2];
+    }
+  }
+  return settings;
+}
+
+/** The Kafka version `stack.sh status kafka` reports, or `unknown`. */
+function kafkaVersionOf(root: string): string {
+  try {
+    const status = execFileSync('bash', [join(root, 'deploy/local/stack.sh'), 'status', 'kafka'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return /Kafka (\d+\.\d+\.\d+)/.exec(status)?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function ensureTrail(
+  root: string,
+  dataDir: string,
+  days: number,
+  perDay: number,
+  accounts: number,
+): string {
+  const dir = join(dataDir, `pipeline-${days}d-${perDay}-${accounts}a`);
+  if (!existsSync(join(dir, '.complete'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'services/cli/bin/trail-insight.js'),
+        'generate',
+        dir,
+        '--days',
+        String(days),
+        '--events-per-day',
+        String(perDay),
+        '--accounts',
+        String(accounts),
+        '--seed',
+        '7',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    writeFileSync(join(dir, '.complete'), '');
+  }
+  return dir;
+}
+
+/** A bare kafkajs consumer that only JSON.parses every message of `topic`: the baseline. */
+async function bareConsumer(
+  brokers: string,
+  topic: string,
+  messages: number,
+): Promise<PipelineBenchResult['throughput']['bareConsumer']> {
+  const kafka = new Kafka({
+    brokers: parseBrokerList(brokers),
+    clientId: 'bench-bare',
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `bench-bare-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let joinedAt = 0;
+  let cpuAtJoin = process.cpuUsage();
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joinedAt = performance.now();
+    cpuAtJoin = process.cpuUsage();
+  });
+  let seen = 0;
+  let parsed = 0;
+  const done = new Promise<number>((resolveDone) => {
+    void consumer.run({
+      eachBatch: async (payload) => {
+        for (const message of payload.batch.messages) {
+          try {
+            JSON.parse(message.value?.toString('utf8') ?? 'null');
+            parsed += 1;
+          } catch {
+            // malformed lines cost the same to the baseline as to ingest
+          }
+          seen += 1;
+          payload.resolveOffset(message.offset);
+        }
+        await payload.heartbeat();
+        if (seen >= messages) {
+          resolveDone(performance.now());
+        }
+      },
+    });
+  });
+  const finished = await done;
+  const cpu = process.cpuUsage(cpuAtJoin);
+  await consumer.disconnect();
+  const seconds = (finished - joinedAt) / 1000;
+  if (parsed === 0) {
+    throw new Error('bare consumer parsed nothing');
+  }
+  return {
+    seconds,
+    messagesPerSecond: Math.round(messages / seconds),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+async function waitUntil(
+  predicate: () => Promise<boolean>,
+  timeoutMs: number,
+  label: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+}
+
+function cpuSnapshot(pipeline: BenchPipeline): Record<Measured, number> {
+  return {
+    ingest: cpuSecondsOf(pipeline.runs.get('ingest')?.pid),
+    detector: cpuSecondsOf(pipeline.runs.get('detector')?.pid),
+    aggregator: cpuSecondsOf(pipeline.runs.get('aggregator')?.pid),
+    kafka: cpuSecondsOf(stackPid('kafka')),
+    redis: cpuSecondsOf(stackPid('redis')),
+  };
+}
+
+/** MEMORY USAGE (SAMPLES 0) of every account's usual-IP and windows hash, per entry. */
+async function measureMemory(redis: Redis, prefix: string): Promise<PipelineBenchResult['memory']> {
+  const memory: PipelineBenchResult['memory'] = {
+    accounts: 0,
+    usualIps: 0,
+    usualBytes: 0,
+    bytesPerUsualIp: 0,
+    openWindows: 0,
+    windowBytes: 0,
+    bytesPerOpenWindow: 0,
+    dedupIds: 0,
+    dedupBytes: 0,
+    bytesPerDedupId: 0,
+    encodings: {},
+  };
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}{acct:*}:meta`, 'COUNT', 1000);
+    cursor = next;
+    for (const meta of keys) {
+      memory.accounts += 1;
+      const base = meta.slice(0, -'meta'.length);
+      for (const kind of ['usual', 'windows'] as const) {
+        const key = `${base}${kind}`;
+        const entries = await redis.hlen(key);
+        if (entries === 0) {
+          continue;
+        }
+        const bytes = Number((await redis.memory('USAGE', key, 'SAMPLES', '0')) ?? 0);
+        const encoding = String(await redis.object('ENCODING', key));
+        memory.encodings[`${kind}:${encoding}`] =
+          (memory.encodings[`${kind}:${encoding}`] ?? 0) + 1;
+        if (kind === 'usual') {
+          memory.usualIps += entries;
+          memory.usualBytes += bytes;
+        } else {
+          memory.openWindows += entries;
+          memory.windowBytes += bytes;
+        }
+      }
+      const ids = await redis.zcard(`${base}ids`);
+      if (ids > 0) {
+        memory.dedupIds += ids;
+        memory.dedupBytes += Number(
+          (await redis.memory('USAGE', `${base}ids`, 'SAMPLES', '0')) ?? 0,
+        );
+      }
+    }
+  } while (cursor !== '0');
+  memory.bytesPerUsualIp =
+    memory.usualIps === 0 ? 0 : Math.round((memory.usualBytes / memory.usualIps) * 10) / 10;
+  memory.bytesPerOpenWindow =
+    memory.openWindows === 0 ? 0 : Math.round((memory.windowBytes / memory.openWindows) * 10) / 10;
+  memory.bytesPerDedupId =
+    memory.dedupIds === 0 ? 0 : Math.round((memory.dedupBytes / memory.dedupIds) * 10) / 10;
+  return memory;
+}
+
+/** MEMORY USAGE of the detector's reorder buffer keys (`P{p:<topic>:<partition>}:buf|order`). */
+async function measureBuffer(
+  redis: Redis,
+  prefix: string,
+): Promise<PipelineBenchResult['latency']['buffer']> {
+  const buffer = { events: 0, bytes: 0, bytesPerEvent: 0 };
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}{p:*}:buf`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      buffer.events += await redis.hlen(key);
+      for (const part of [key, `${key.slice(0, -'buf'.length)}order`]) {
+        buffer.bytes += Number((await redis.memory('USAGE', part, 'SAMPLES', '0')) ?? 0);
+      }
+    }
+  } while (cursor !== '0');
+  buffer.bytesPerEvent = buffer.events === 0 ? 0 : Math.round(buffer.bytes / buffer.events);
+  return buffer;
+}
+
+/** Resident set size of a process in MiB, from /proc; 0 when unreadable. */
+function rssMbOf(pid: number | undefined): number {
+  if (pid === undefined) {
+    return 0;
+  }
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+/** Phase 1: the same raw topic through a bare consumer and through the pipeline; then Redis bytes. */
+async function throughputPhase(
+  context: BenchContext,
+  trail: string,
+): Promise<Pick<PipelineBenchResult, 'throughput' | 'memory'>> {
+  const { redis, log } = context;
+  const pipeline = context.newPipeline({ DETECTOR_IDLE_ADVANCE: 'false' });
+  const admin = pipeline.admin;
+  try {
+    await pipeline.createTopics();
+    const producer = createProducer(context.brokers, `bench-${pipeline.id}-replay`);
+    await producer.connect();
+    let replayed;
+    try {
+      replayed = await replayTrailPaths(
+        {
+          paths: [trail],
+          brokers: parseBrokerList(context.brokers),
+          topic: pipeline.topics.raw,
+          rate: null,
+          clientId: 'bench',
+          maxBuffered: 100_000,
+          quiet: true,
+        },
+        producer,
+      );
+    } finally {
+      await producer.disconnect();
+    }
+    const messages = replayed.valid + replayed.invalid;
+    log(
+      `raw topic filled: ${messages} messages (${replayed.valid} valid) in ${replayed.seconds.toFixed(1)} s`,
+    );
+
+    const bare = await bareConsumer(context.brokers, pipeline.topics.raw, messages);
+    log(
+      `bare kafkajs consumer: ${bare.messagesPerSecond} messages/s (${bare.seconds.toFixed(1)} s)`,
+    );
+
+    await pipeline.start('aggregator');
+    await pipeline.start('detector');
+    const before = cpuSnapshot(pipeline);
+    const started = performance.now();
+    await pipeline.start('ingest');
+    const joined = performance.now();
+    await waitUntil(
+      async () => {
+        const lags = await Promise.all([
+          groupLag(admin, pipeline.groups.ingest, pipeline.topics.raw),
+          groupLag(admin, pipeline.groups.detector, pipeline.topics.normalized),
+          groupLag(admin, pipeline.groups.aggregator, pipeline.topics.ipInsights),
+        ]);
+        return lags.every((lag) => lag === 0);
+      },
+      600_000,
+      'the pipeline to consume the raw topic',
+    );
+    const finished = performance.now();
+    const after = cpuSnapshot(pipeline);
+    // from the moment ingest joined its group (as the bare consumer's clock starts at its join)
+    const seconds = (finished - joined) / 1000;
+    const cpuSeconds = Object.fromEntries(
+      (Object.keys(after) as Measured[]).map((name) => [
+        name,
+        Math.round((after[name] - before[name]) * 100) / 100,
+      ]),
+    ) as Record<Measured, number>;
+    const insights = await topicSize(admin, pipeline.topics.ipInsights);
+    log(
+      `pipeline: ${Math.round(messages / seconds)} messages/s (${seconds.toFixed(1)} s, ingest start ` +
+        `${((joined - started) / 1000).toFixed(1)} s before), CPU s ${JSON.stringify(cpuSeconds)}, ${insights} insights`,
+    );
+    await pipeline.stop();
+    const memory = await measureMemory(redis, pipeline.prefix);
+    log(
+      `memory: ${memory.bytesPerUsualIp} B/usual IP (${memory.usualIps}), ${memory.bytesPerOpenWindow} B/window (${memory.openWindows})`,
+    );
+    const pipelineRate = Math.round(messages / seconds);
+    return {
+      throughput: {
+        trail: trail.split('/').pop() ?? trail,
+        messages,
+        events: replayed.valid,
+        bareConsumer: bare,
+        pipeline: {
+          seconds: Math.round(seconds * 100) / 100,
+          messagesPerSecond: pipelineRate,
+          cpuSeconds,
+          cpuMsPerThousand: Object.fromEntries(
+            (Object.keys(cpuSeconds) as Measured[]).map((name) => [
+              name,
+              Math.round(((cpuSeconds[name] * 1000) / messages) * 1000 * 10) / 10,
+            ]),
+          ) as Record<Measured, number>,
+          insights,
+        },
+        ratio: Math.round((pipelineRate / bare.messagesPerSecond) * 100) / 100,
+      },
+      memory,
+    };
+  } finally {
+    await pipeline.cleanup(redis);
+  }
+}
+
+const USER_AGENTS = [
+  'aliyun-cli/3.0.200',
+  'AlibabaCloud (linux; x64) Terraform/1.6',
+  'console.aliyun.com',
+];
+const EVENT_NAMES = [
+  'DescribeInstances',
+  'DescribeMetricList',
+  'GetObject',
+  'ListUsers',
+  'DescribeRegions',
+];
+
+/** An ActionTrail record (~700 bytes, like the generator's). */
+function actionTrailRecord(accountId: string, ip: string, time: number, n: number): string {
+  const eventId = randomUUID();
+  return JSON.stringify({
+    eventId,
+    eventVersion: '1',
+    sourceIpAddress: ip,
+    userAgent: USER_AGENTS[n % USER_AGENTS.length],
+    eventSource: `ecs.${REGION}.aliyuncs.com`,
+    eventType: 'ApiCall',
+    serviceName: 'Ecs',
+    userIdentity: {
+      type: 'ram-user',
+      principalId: `2${accountId.slice(-8)}${n % 7}`,
+      accountId,
+      accessKeyId: 'LTAI5tBenchmarkKeyId00000',
+      userName: `user-${n % 7}`,
+    },
+    eventName: EVENT_NAMES[n % EVENT_NAMES.length],
+    eventRW: 'Read',
+    acsRegion: REGION,
+    isGlobal: false,
+    eventCategory: 'Management',
+    requestId: eventId,
+    eventTime: new Date(time).toISOString(),
+    requestParameters: { RegionId: REGION, PageSize: 50, PageNumber: 1 },
+    apiVersion: '2014-05-26',
+  });
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) {
+    return Number.NaN;
+  }
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * Phase 2: a steady stream of real-time events (usual IPs, plus 1 % from a roaming pool) with a
+ * probe from a never-seen IP every 100 ms; latency = probe produced → its provisional insight in
+ * Redis (detector preview hash, or the account's windows hash, whichever shows it first).
+ */
+async function latencyPhase(context: BenchContext): Promise<PipelineBenchResult['latency']> {
+  const { options, redis, log } = context;
+  const rate = options.rate ?? 10_000;
+  const seconds = options.seconds ?? 30;
+  const accounts = Array.from({ length: 100 }, (_, index) =>
+    String(5_100_000_000_000_000 + index * 7919),
+  );
+  const usualPerAccount = 20;
+  const usualIp = (account: number, index: number) => `100.64.${account}.${index + 1}`;
+  const pipeline = context.newPipeline({ DETECTOR_IDLE_ADVANCE: 'true' });
+  const admin = pipeline.admin;
+  const producer: PlainProducer = createProducer(context.brokers, `bench-${pipeline.id}-load`);
+  try {
+    await pipeline.createTopics();
+    await producer.connect();
+    for (const service of SERVICES) {
+      await pipeline.start(service);
+    }
+    // Warm-up: every usual IP on three distinct days before now, so it is usual when the load starts.
+    const now = Date.now();
+    const warmup: OutboundMessage[] = [];
+    for (const day of [3, 2, 1]) {
+      accounts.forEach((accountId, a) => {
+        for (let i = 0; i < usualPerAccount; i += 1) {
+          warmup.push({
+            key: accountId,
+            value: actionTrailRecord(
+              accountId,
+              usualIp(a, i),
+              now - day * 86_400_000 + a * 1000 + i,
+              i,
+            ),
+          });
+        }
+      });
+    }
+    accounts.forEach((accountId, a) => {
+      warmup.push({ key: accountId, value: actionTrailRecord(accountId, usualIp(a, 0), now, 0) });
+    });
+    await producer.send(pipeline.topics.raw, warmup);
+    await waitUntil(
+      async () => {
+        const counts = await Promise.all(
+          accounts.map((accountId) => redis.hlen(`${pipeline.prefix}{acct:${accountId}}:usual`)),
+        );
+        return counts.every((count) => count === usualPerAccount);
+      },
+      120_000,
+      'warm-up usual IPs',
+    );
+    log(`latency warm-up done: ${accounts.length * usualPerAccount} usual IPs`);
+
+    interface Probe {
+      account: string;
+      field: string;
+      sentAt: number;
+      seenAt?: number;
+      seenIn?: 'preview' | 'windows';
+    }
+    const probes: Probe[] = [];
+    const pending = new Set<Probe>();
+    let polling = true;
+    const poller = (async () => {
+      while (polling || pending.size > 0) {
+        const batch = [...pending];
+        if (batch.length > 0) {
+          const multi = redis.pipeline();
+          for (const probe of batch) {
+            multi.hexists(`${pipeline.prefix}{acct:${probe.account}}:preview`, probe.field);
+            multi.hexists(`${pipeline.prefix}{acct:${probe.account}}:windows`, probe.field);
+          }
+          const replies = (await multi.exec()) ?? [];
+          const at = performance.now();
+          batch.forEach((probe, index) => {
+            const inPreview = replies[2 * index]?.[1] === 1;
+            const inWindows = replies[2 * index + 1]?.[1] === 1;
+            if (inPreview || inWindows) {
+              probe.seenAt = at;
+              probe.seenIn = inPreview ? 'preview' : 'windows';
+              pending.delete(probe);
+            }
+          });
+        }
+        if (!polling && batch.length > 0 && performance.now() - (batch[0]?.sentAt ?? 0) > 30_000) {
+          break;
+        }
+        await new Promise((resolveWait) => setTimeout(resolveWait, 10));
+      }
+    })();
+    const maxLag = { ingest: 0, detector: 0 };
+    // one sample at a time, awaited before the topics are deleted (a request in flight on a
+    // deleted topic would make kafkajs retry and reconnect after the admin's disconnect)
+    let sampling: Promise<void> = Promise.resolve();
+    const lagSampler = setInterval(() => {
+      sampling = sampling.then(async () => {
+        const [ingest, detector] = await Promise.all([
+          groupLag(admin, pipeline.groups.ingest, pipeline.topics.raw),
+          groupLag(admin, pipeline.groups.detector, pipeline.topics.normalized),
+        ]).catch(() => [0, 0]);
+        maxLag.ingest = Math.max(maxLag.ingest, ingest);
+        maxLag.detector = Math.max(maxLag.detector, detector);
+      });
+    }, 1_000);
+
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    let sent = 0;
+    let probeCount = 0;
+    let n = 0;
+    while (performance.now() < end) {
+      const elapsed = performance.now() - start;
+      const due = Math.floor((elapsed / 1000) * rate) - sent;
+      const probesDue = Math.floor(elapsed / 100) + 1 - probeCount;
+      const batch: OutboundMessage[] = [];
+      const batchProbes: Probe[] = [];
+      const time = Date.now();
+      for (let i = 0; i < due; i += 1) {
+        n += 1;
+        const a = n % accounts.length;
+        const ip =
+          n % 100 === 0
+            ? `100.127.${n % 250}.${(n >> 8) % 250}`
+            : usualIp(a, (n >> 3) % usualPerAccount);
+        batch.push({ key: accounts[a], value: actionTrailRecord(accounts[a], ip, time, n) });
+      }
+      for (let i = 0; i < probesDue; i += 1) {
+        probeCount += 1;
+        const a = probeCount % accounts.length;
+        const ip = `198.18.${(probeCount >> 8) & 255}.${probeCount & 255}`;
+        batch.push({
+          key: accounts[a],
+          value: actionTrailRecord(accounts[a], ip, time, probeCount),
+        });
+        batchProbes.push({ account: accounts[a], field: `${REGION}\u0000${ip}`, sentAt: 0 });
+      }
+      if (batch.length > 0) {
+        const sentAt = performance.now();
+        for (const probe of batchProbes) {
+          probe.sentAt = sentAt;
+          probes.push(probe);
+          pending.add(probe);
+        }
+        await producer.send(pipeline.topics.raw, batch);
+        sent += batch.length - batchProbes.length;
+      }
+      await new Promise((resolveWait) => setTimeout(resolveWait, 20));
+    }
+    const achievedRate = Math.round((sent + probeCount) / ((performance.now() - start) / 1000));
+    const rssMb = Object.fromEntries(
+      SERVICES.map((service) => [service, rssMbOf(pipeline.runs.get(service)?.pid)]),
+    ) as Record<Service, number>;
+    polling = false;
+    await poller;
+    clearInterval(lagSampler);
+    await sampling;
+    // the first 2 s are the ramp-up of the producer and the consumers' first fetches
+    const measured = probes.filter((probe) => probe.sentAt - start >= 2_000);
+    const latencies = measured
+      .filter((probe) => probe.seenAt !== undefined)
+      .map((probe) => (probe.seenAt as number) - probe.sentAt)
+      .sort((a, b) => a - b);
+    const result = {
+      targetRate: rate,
+      achievedRate,
+      seconds,
+      probes: measured.length,
+      visible: latencies.length,
+      p50Ms: Math.round(percentile(latencies, 50)),
+      p99Ms: Math.round(percentile(latencies, 99)),
+      maxMs: Math.round(latencies[latencies.length - 1] ?? Number.NaN),
+      firstSeenIn: {
+        preview: measured.filter((probe) => probe.seenIn === 'preview').length,
+        windows: measured.filter((probe) => probe.seenIn === 'windows').length,
+      },
+      maxLag,
+      buffer: await measureBuffer(redis, pipeline.prefix),
+      rssMb,
+    };
+    log(`latency: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await pipeline.cleanup(redis);
+  }
+}
+
+interface BenchContext {
+  options: PipelineBenchOptions;
+  brokers: string;
+  redis: Redis;
+  log: (line: string) => void;
+  newPipeline(detectorEnv: Record<string, string>): BenchPipeline;
+}
+
+function formatNumber(value: number): string {
+  return Number.isFinite(value) ? value.toLocaleString('en-US') : 'n/a';
+}
+
+/** The docs/benchmarks.md section between the pipeline markers. */
+export function renderPipelineBench(result: PipelineBenchResult): string {
+  const { machine, settings, throughput: t, memory: m, latency: l } = result;
+  const cpu = t.pipeline.cpuMsPerThousand;
+  return [
+    BEGIN,
+    `Measured ${result.date} on ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ` +
+      `${machine.node}; Kafka ${machine.kafka} and Redis ${machine.redis} of \`deploy/local/stack.sh\` on the same ` +
+      `machine; model \`${settings.model}\`, ${settings.partitions} partitions, lateness ` +
+      `${settings.latenessMs / 60_000} min. Raw results: \`bench-results/pipeline-${result.date}.json\`.`,
+    '',
+    '| measure | value | target |',
+    '|---|---|---|',
+    `| raw topic (\`${t.trail}\`) | ${formatNumber(t.messages)} messages, ${formatNumber(t.events)} valid events | |`,
+    `| bare kafkajs consumer, JSON.parse only | ${formatNumber(t.bareConsumer.messagesPerSecond)} events/s | |`,
+    `| ingest → detector → aggregator, end to end | ${formatNumber(t.pipeline.messagesPerSecond)} events/s (${t.pipeline.seconds} s) | |`,
+    `| ratio | ${t.ratio.toFixed(2)} | ≥ 0.50 |`,
+    `| CPU ms per 1,000 events: ingest / detector / aggregator / Kafka / Redis | ${cpu.ingest} / ${cpu.detector} / ${cpu.aggregator} / ${cpu.kafka} / ${cpu.redis} | |`,
+    `| Redis bytes per usual IP (${formatNumber(m.usualIps)} in ${m.accounts} accounts) | ${m.bytesPerUsualIp} | ≤ 150 |`,
+    `| Redis bytes per open window (${formatNumber(m.openWindows)}) | ${m.bytesPerOpenWindow} | ≤ 400 |`,
+    `| Redis bytes per de-duplication id (${formatNumber(m.dedupIds)} in the last hour of the accounts) | ${m.bytesPerDedupId} | |`,
+    `| steady load achieved (target ${formatNumber(l.targetRate)} events/s, ${l.seconds} s) | ${formatNumber(l.achievedRate)} events/s; max lag ingest ${formatNumber(l.maxLag.ingest)}, detector ${formatNumber(l.maxLag.detector)} | |`,
+    `| produced → provisional insight in Redis, p50 / p99 / max (${l.visible} of ${l.probes} probes seen) | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ 2,000 ms |`,
+    `| detector reorder buffer in Redis after ${l.seconds} s of load | ${formatNumber(l.buffer.events)} events, ${formatNumber(Math.round(l.buffer.bytes / 2 ** 20))} MiB (${l.buffer.bytesPerEvent} B/event) | |`,
+    `| RSS at the end of the load: ingest / detector / aggregator | ${l.rssMb.ingest} / ${l.rssMb.detector} / ${l.rssMb.aggregator} MiB | |`,
+    END,
+  ].join('\n');
+}
+
+/**
+ * Pipeline benchmark (issue #4): end-to-end events/s through ingest → detector → aggregator vs a
+ * bare kafkajs consumer of the same topic in the same run, Redis bytes per usual IP and open
+ * window (MEMORY USAGE), and produce → provisional-insight latency at a steady rate. Bundles and
+ * runs ingest, detector and aggregator as child processes against the local stack (or the given
+ * Kafka and Redis); writes bench-results/pipeline-<date>.json and the docs/benchmarks.md section.
+ */
+export async function benchPipeline(
+  options: PipelineBenchOptions = {},
+): Promise<PipelineBenchResult> {
+  const root = resolve(options.root ?? process.cwd());
+  const log = options.log ?? ((line: string) => process.stderr.write(`[bench:pipeline] ${line}\n`));
+  let brokers = options.brokers;
+  let redisUrl = options.redisUrl;
+  if (brokers === undefined || redisUrl === undefined) {
+    const stack = stackSettings(root);
+    brokers ??= stack['KAFKA_BROKERS'];
+    redisUrl ??= stack['REDIS_URL'];
+  }
+  if (brokers === undefined || redisUrl === undefined) {
+    throw new Error('no KAFKA_BROKERS / REDIS_URL: is deploy/local/stack.sh working?');
+  }
+  const partitions = options.partitions ?? 6;
+  const model = options.model ?? 'none';
+  if (options.bundle ?? true) {
+    execFileSync(process.execPath, [join(root, 'deploy/build/bundle.mjs'), ...SERVICES], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  const trail = ensureTrail(
+    root,
+    options.dataDir ?? join(root, 'bench-results/data'),
+    options.days ?? 14,
+    options.eventsPerDay ?? 20_000,
+    options.accounts ?? 20,
+  );
+  const redis = new Redis(redisUrl);
+  const detectorEnv = {
+    DETECTOR_MODEL: model,
+    DETECTOR_ALLOWED_LATENESS_MS: String(LATENESS_MS),
+  };
+  const context: BenchContext = {
+    options,
+    brokers,
+    redis,
+    log,
+    newPipeline: (extra) =>
+      new BenchPipeline(root, brokers, redisUrl, partitions, { ...detectorEnv, ...extra }),
+  };
+  try {
+    const info = await redis.info('server');
+    const { throughput, memory } = await throughputPhase(context, trail);
+    const latency = await latencyPhase(context);
+    const result: PipelineBenchResult = {
+      date: new Date().toISOString().slice(0, 10),
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown CPU',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        kafka: kafkaVersionOf(root),
+        redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+      },
+      settings: { partitions, model, latenessMs: LATENESS_MS },
+      throughput,
+      memory,
+      latency,
+    };
+    if (options.write ?? true) {
+      writePipelineBench(root, result);
+    }
+    return result;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Writes bench-results/pipeline-<date>.json and the docs/benchmarks.md section (if its markers exist). */
+export function writePipelineBench(root: string, result: PipelineBenchResult): void {
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  writeFileSync(
+    join(root, 'bench-results', `pipeline-${result.date}.json`),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+  const docPath = join(root, 'docs/benchmarks.md');
+  if (existsSync(docPath)) {
+    const doc = readFileSync(docPath, 'utf8');
+    const begin = doc.indexOf(BEGIN);
+    const end = doc.indexOf(END);
+    if (begin !== -1 && end > begin) {
+      writeFileSync(
+        docPath,
+        doc.slice(0, begin) + renderPipelineBench(result) + doc.slice(end + END.length),
+      );
+    }
+  }
+}
