@@ -15,7 +15,7 @@ import type {
   OutboundMessage,
 } from './kafka-message';
 import type { KafkaMetrics } from './metrics';
-import type { OutboxSink, ProducedMessage } from './outbox';
+import type { FlushReport, OutboxSink, ProducedMessage } from './outbox';
 import type { TopicNames } from './topics.constants';
 
 /** A discovered handler, bound to its instance. */
@@ -60,6 +60,11 @@ export interface BatchRunnerOptions {
   flushEvery: number;
   /** Written in the `dead-lettered-by` header (the client id). */
   producedBy: string;
+  /**
+   * Set for exactly-once per-message handlers: outputs and consumed offsets commit in one Kafka
+   * transaction of the sink, for this consumer group.
+   */
+  transactionalGroupId?: string;
   delay?: (ms: number) => Promise<void>;
 }
 
@@ -230,6 +235,7 @@ export class BatchRunner {
     outbox: Outbox,
     binding: HandlerBinding,
     payload: RunnerBatchPayload,
+    lastProcessed: string | null = null,
   ): Promise<boolean> {
     const { metrics } = this.options;
     const logger = this.logOf(payload.batch.topic);
@@ -238,7 +244,7 @@ export class BatchRunner {
         return true;
       }
       try {
-        const report = await outbox.flush(this.options.sink);
+        const report = await this.flushOutbox(outbox, payload, lastProcessed);
         for (const [label, count] of report.byTopic) {
           metrics.messagesOut.inc({ topic: label }, count);
         }
@@ -258,6 +264,39 @@ export class BatchRunner {
         }
       }
     }
+  }
+
+  /**
+   * Produces the outbox; in exactly-once mode, inside a transaction that also commits the offset
+   * after `lastProcessed`, so the outputs of an attempt that dies are never seen by
+   * `read_committed` consumers and the redelivered messages produce them once.
+   */
+  private async flushOutbox(
+    outbox: Outbox,
+    payload: RunnerBatchPayload,
+    lastProcessed: string | null,
+  ): Promise<FlushReport> {
+    const { sink, transactionalGroupId } = this.options;
+    if (
+      transactionalGroupId === undefined ||
+      lastProcessed === null ||
+      sink.inTransaction === undefined
+    ) {
+      return outbox.flush(sink);
+    }
+    let report: FlushReport | undefined;
+    await sink.inTransaction(
+      {
+        consumerGroupId: transactionalGroupId,
+        topic: payload.batch.topic,
+        partition: payload.batch.partition,
+        offset: (BigInt(lastProcessed) + 1n).toString(),
+      },
+      async (transactional) => {
+        report = await outbox.flush(transactional);
+      },
+    );
+    return report ?? { byTopic: new Map(), deadLettered: [] };
   }
 
   /** Waits the attempt's backoff in slices, heartbeating; false if the consumer stops. */
@@ -291,7 +330,7 @@ export class BatchRunner {
     let deadLettered = 0;
 
     const commit = async (): Promise<boolean> => {
-      if (!(await this.flush(outbox, binding, payload))) {
+      if (!(await this.flush(outbox, binding, payload, lastProcessed))) {
         return false;
       }
       if (lastProcessed !== null) {

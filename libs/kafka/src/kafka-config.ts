@@ -46,6 +46,12 @@ export interface KafkaConsumerConfig {
    * this many messages per partition.
    */
   flushEvery?: number;
+  /**
+   * Per-message handlers: produce each flush's outputs and commit the consumed offsets in one Kafka
+   * transaction, so a crash never leaves outputs that a `read_committed` consumer (every consumer of
+   * this lib) would see twice. `transactionalId` must be stable per instance (fences its zombie).
+   */
+  exactlyOnce?: { transactionalId: string };
 }
 
 /** Configuration of {@link KafkaModule.forRoot}. */

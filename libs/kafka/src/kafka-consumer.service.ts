@@ -115,6 +115,7 @@ export class KafkaConsumerService {
       retry: { ...DEFAULT_RETRY, ...settings.retry },
       flushEvery: settings.flushEvery ?? 500,
       producedBy: this.config.clientId,
+      ...(settings.exactlyOnce === undefined ? {} : { transactionalGroupId: settings.groupId }),
     });
     await consumer.connect();
     await consumer.subscribe({

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import { KAFKA_CLIENT } from './kafka.constants';
+import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.constants';
 import { KafkaMetrics } from './metrics';
 import { KafkaTopics } from './kafka-topics.service';
 import { ProducerCore } from './producer-core';
@@ -8,7 +8,8 @@ import { ProducerCore } from './producer-core';
 import type { Kafka } from 'kafkajs';
 
 import type { OutboundMessage } from './kafka-message';
-import type { OutboxSink, TopicBatch } from './outbox';
+import type { KafkaModuleConfig } from './kafka-config';
+import type { OutboxSink, TopicBatch, TransactionOffsets } from './outbox';
 import type { Topic } from './topics.constants';
 
 /**
@@ -21,10 +22,18 @@ export class KafkaProducerService implements OutboxSink {
 
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
+    @Inject(KAFKA_CONFIG) config: KafkaModuleConfig,
     private readonly topics: KafkaTopics,
     private readonly metrics: KafkaMetrics,
   ) {
-    this.core = new ProducerCore(kafka);
+    this.core = new ProducerCore(kafka, config.consumer?.exactlyOnce?.transactionalId);
+  }
+
+  inTransaction(
+    offsets: TransactionOffsets,
+    produce: (sink: OutboxSink) => Promise<void>,
+  ): Promise<void> {
+    return this.core.inTransaction(offsets, produce);
   }
 
   get isConnected(): boolean {

@@ -15,6 +15,22 @@ export interface TopicBatch {
 /** Where an outbox is flushed: the producer (acks = all). */
 export interface OutboxSink {
   sendBatch(batches: TopicBatch[]): Promise<void>;
+  /**
+   * Runs `produce` in a transaction that also commits `offsets` for the consumer group; all or
+   * nothing. Only sinks built with a transactional id have it.
+   */
+  inTransaction?(
+    offsets: TransactionOffsets,
+    produce: (sink: OutboxSink) => Promise<void>,
+  ): Promise<void>;
+}
+
+/** The consumed position a transaction commits with its outputs (next offset to read). */
+export interface TransactionOffsets {
+  consumerGroupId: string;
+  topic: string;
+  partition: number;
+  offset: string;
 }
 
 interface Entry {

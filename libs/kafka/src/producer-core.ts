@@ -4,7 +4,7 @@ import { KafkaErrorCode, KafkaException } from './kafka.exception';
 
 import type { Kafka, Message, Producer } from 'kafkajs';
 
-import type { OutboxSink, ProducedMessage, TopicBatch } from './outbox';
+import type { OutboxSink, ProducedMessage, TopicBatch, TransactionOffsets } from './outbox';
 
 function toMessage(message: ProducedMessage): Message {
   const result: Message = { key: message.key, value: message.value };
@@ -12,6 +12,10 @@ function toMessage(message: ProducedMessage): Message {
     result.headers = message.headers;
   }
   return result;
+}
+
+function topicMessagesOf(batches: TopicBatch[]): Array<{ topic: string; messages: Message[] }> {
+  return batches.map(({ topic, messages }) => ({ topic, messages: messages.map(toMessage) }));
 }
 
 /**
@@ -22,12 +26,16 @@ export class ProducerCore implements OutboxSink {
   private readonly producer: Producer;
   private connected = false;
 
-  constructor(kafka: Kafka) {
+  constructor(
+    kafka: Kafka,
+    private readonly transactionalId?: string,
+  ) {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: true,
+      ...(transactionalId === undefined ? {} : { transactionalId }),
     });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
@@ -48,20 +56,59 @@ export class ProducerCore implements OutboxSink {
     await this.producer.disconnect();
   }
 
+  /** {@link OutboxSink.inTransaction}; only for a producer built with a transactional id. */
+  async inTransaction(
+    offsets: TransactionOffsets,
+    produce: (sink: OutboxSink) => Promise<void>,
+  ): Promise<void> {
+    if (this.transactionalId === undefined) {
+      throw new KafkaException(KafkaErrorCode.ProduceFailed, 'producer is not transactional');
+    }
+    this.assertConnected();
+    const transaction = await this.producer.transaction();
+    try {
+      await produce({
+        sendBatch: async (batches) => {
+          if (batches.length > 0) {
+            await transaction.sendBatch({ acks: -1, topicMessages: topicMessagesOf(batches) });
+          }
+        },
+      });
+      await transaction.sendOffsets({
+        consumerGroupId: offsets.consumerGroupId,
+        topics: [
+          {
+            topic: offsets.topic,
+            partitions: [{ partition: offsets.partition, offset: offsets.offset }],
+          },
+        ],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw new KafkaException(
+        KafkaErrorCode.ProduceFailed,
+        `transaction failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private assertConnected(): void {
+    if (!this.connected) {
+      throw new KafkaException(KafkaErrorCode.NotConnected, 'producer is not connected');
+    }
+  }
+
   async sendBatch(batches: TopicBatch[]): Promise<void> {
     if (batches.length === 0) {
       return;
     }
-    if (!this.connected) {
-      throw new KafkaException(KafkaErrorCode.NotConnected, 'producer is not connected');
-    }
+    this.assertConnected();
     try {
       await this.producer.sendBatch({
         acks: -1,
-        topicMessages: batches.map(({ topic, messages }) => ({
-          topic,
-          messages: messages.map(toMessage),
-        })),
+        topicMessages: topicMessagesOf(batches),
       });
     } catch (error) {
       throw new KafkaException(

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 import { z } from 'zod';
 
 import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
@@ -16,6 +18,8 @@ export const EnvSchema = z
     INGEST_INPUT_TOPIC: z.string().min(1).default(Topic.RawEvents),
     HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8081),
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    INGEST_EXACTLY_ONCE: z.stringbool().default(true),
+    INGEST_TRANSACTIONAL_ID: z.string().min(1).max(200).optional(),
   })
   .superRefine(refineKafkaEnv);
 
@@ -29,15 +33,22 @@ export interface IngestConfig {
 }
 
 export function toIngestConfig(env: Env): IngestConfig {
+  const kafka = kafkaConfigFromEnv(env, {
+    clientId: `trail-insight-${SERVICE_NAME}`,
+    groupId: `trail-insight-${SERVICE_NAME}`,
+    consumes: [Topic.RawEvents],
+    produces: [Topic.NormalizedEvents],
+    topics: { [Topic.RawEvents]: env.INGEST_INPUT_TOPIC },
+  });
+  if (env.INGEST_EXACTLY_ONCE && kafka.consumer !== undefined) {
+    kafka.consumer.exactlyOnce = {
+      transactionalId:
+        env.INGEST_TRANSACTIONAL_ID ?? `${kafka.clientId}-${hostname()}-${env.INGEST_INPUT_TOPIC}`,
+    };
+  }
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
-    kafka: kafkaConfigFromEnv(env, {
-      clientId: `trail-insight-${SERVICE_NAME}`,
-      groupId: `trail-insight-${SERVICE_NAME}`,
-      consumes: [Topic.RawEvents],
-      produces: [Topic.NormalizedEvents],
-      topics: { [Topic.RawEvents]: env.INGEST_INPUT_TOPIC },
-    }),
+    kafka,
     observability: {
       service: SERVICE_NAME,
       version: SERVICE_VERSION,
