@@ -7,4 +7,5 @@ cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true
 npm run --silent typecheck
 npm run --silent lint
+npm run --silent format:check
 exec npx jest --ci --runInBand "$@"

@@ -9,6 +9,7 @@ import { readTrailFile, walkTrailPaths } from '@trail-insight/trail-files';
 import { ExitCode, UsageError } from '../cli-command';
 
 import { analyzeAndReport, parseAnalyzeArgs } from './analyze.command';
+import { benchPipeline, renderPipelineBench } from './bench-pipeline';
 
 import type { CliCommand } from '../cli-command';
 
@@ -159,6 +160,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       worker: { type: 'string' },
       data: { type: 'string', default: resolve('bench-results/data') },
       'events-per-day': { type: 'string', default: '75000' },
+      pipeline: { type: 'boolean', default: false },
     },
   });
   if (values.worker !== undefined) {
@@ -170,6 +172,11 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       throw new UsageError('--worker parse|analyze|analyze-inline <dir>');
     }
     process.stdout.write(`${JSON.stringify(await runWorker(mode, positionals[0]))}\n`);
+    return ExitCode.Ok;
+  }
+  if (values.pipeline) {
+    const result = await benchPipeline({ dataDir: values.data });
+    process.stdout.write(`${renderPipelineBench(result)}\n`);
     return ExitCode.Ok;
   }
   const perDay = Number(values['events-per-day']);
@@ -203,7 +210,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 
 export const benchCommand: CliCommand = {
   name: 'bench',
-  usage: 'trail-insight bench [--data DIR] [--events-per-day N]',
+  usage: 'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,
