@@ -25,7 +25,10 @@ async function main(argv: string[]): Promise<ExitCode> {
   try {
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof UsageError) {
+    const parseArgsError =
+      error instanceof Error &&
+      String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    if (error instanceof UsageError || parseArgsError) {
       process.stderr.write(
         `trail-insight ${command.name}: ${error.message}\nUsage: ${command.usage}\n`,
       );
