@@ -1,10 +1,22 @@
 import { z } from 'zod';
 
+import { SERVICE_VERSION } from './service-version.constant';
+
+import type { ObservabilityOptions } from './observability-options';
+
 /** Logging variables shared by every service; spread into the app's `EnvSchema`. */
 export const observabilityEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z.stringbool().default(false),
 };
+
+/** The {@link ObservabilityOptions} of a service from its parsed logging variables. */
+export function observabilityFromEnv(
+  service: string,
+  env: { LOG_LEVEL: ObservabilityOptions['logLevel']; LOG_PRETTY: boolean },
+): ObservabilityOptions {
+  return { service, version: SERVICE_VERSION, logLevel: env.LOG_LEVEL, pretty: env.LOG_PRETTY };
+}
 
 /** Thrown by {@link parseEnv}; the message lists every bad variable (z.prettifyError). */
 export class EnvValidationError extends Error {

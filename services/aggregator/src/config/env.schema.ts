@@ -2,7 +2,11 @@ import { redisConnectionFromEnv, redisEnvShape, refineRedisEnv } from '@trail-in
 import { z } from 'zod';
 
 import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
-import { SERVICE_VERSION, observabilityEnvShape, parseEnv } from '@trail-insight/observability';
+import {
+  observabilityEnvShape,
+  parseEnv,
+  observabilityFromEnv,
+} from '@trail-insight/observability';
 
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
 import type { ObservabilityOptions } from '@trail-insight/observability';
@@ -54,12 +58,7 @@ export function toAggregatorConfig(env: Env): AggregatorConfig {
       prefix: env.INSIGHT_STORE_PREFIX,
       retentionMs: env.INSIGHT_RETENTION_DAYS * 86_400_000,
     },
-    observability: {
-      service: SERVICE_NAME,
-      version: SERVICE_VERSION,
-      logLevel: env.LOG_LEVEL,
-      pretty: env.LOG_PRETTY,
-    },
+    observability: observabilityFromEnv(SERVICE_NAME, env),
   };
 }
 

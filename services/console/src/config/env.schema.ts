@@ -1,6 +1,10 @@
 import { redisConnectionFromEnv, redisEnvShape, refineRedisEnv } from '@trail-insight/state-redis';
 import type { RedisConnectionConfig } from '@trail-insight/state-redis';
-import { observabilityEnvShape, parseEnv, SERVICE_VERSION } from '@trail-insight/observability';
+import {
+  observabilityEnvShape,
+  parseEnv,
+  observabilityFromEnv,
+} from '@trail-insight/observability';
 import { DEFAULT_STATE_PREFIX } from '@trail-insight/state-redis';
 import { z } from 'zod';
 
@@ -40,12 +44,7 @@ export function toConsoleConfig(env: Env): ConsoleConfig {
   const redis = redisConnectionFromEnv(env);
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
-    observability: {
-      service: SERVICE_NAME,
-      version: SERVICE_VERSION,
-      logLevel: env.LOG_LEVEL,
-      pretty: env.LOG_PRETTY,
-    },
+    observability: observabilityFromEnv(SERVICE_NAME, env),
     redis,
     store: {
       statePrefix: env.STATE_PREFIX,

@@ -3,7 +3,11 @@ import { z } from 'zod';
 
 import { parseCidr } from '@trail-insight/events';
 import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
-import { SERVICE_VERSION, observabilityEnvShape, parseEnv } from '@trail-insight/observability';
+import {
+  observabilityEnvShape,
+  parseEnv,
+  observabilityFromEnv,
+} from '@trail-insight/observability';
 
 import type { Cidr } from '@trail-insight/events';
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
@@ -100,12 +104,7 @@ export function toDetectorConfig(env: Env): DetectorConfig {
       idleAfterMs: env.DETECTOR_IDLE_AFTER_MS,
       stateCacheSize: env.DETECTOR_STATE_CACHE_SIZE,
     },
-    observability: {
-      service: SERVICE_NAME,
-      version: SERVICE_VERSION,
-      logLevel: env.LOG_LEVEL,
-      pretty: env.LOG_PRETTY,
-    },
+    observability: observabilityFromEnv(SERVICE_NAME, env),
   };
 }
 

@@ -3,7 +3,11 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 
 import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
-import { SERVICE_VERSION, observabilityEnvShape, parseEnv } from '@trail-insight/observability';
+import {
+  observabilityEnvShape,
+  parseEnv,
+  observabilityFromEnv,
+} from '@trail-insight/observability';
 
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
 import type { ObservabilityOptions } from '@trail-insight/observability';
@@ -49,12 +53,7 @@ export function toIngestConfig(env: Env): IngestConfig {
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
     kafka,
-    observability: {
-      service: SERVICE_NAME,
-      version: SERVICE_VERSION,
-      logLevel: env.LOG_LEVEL,
-      pretty: env.LOG_PRETTY,
-    },
+    observability: observabilityFromEnv(SERVICE_NAME, env),
   };
 }
 

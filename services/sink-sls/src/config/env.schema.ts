@@ -1,5 +1,9 @@
 import { Topic, kafkaConfigFromEnv, kafkaEnvShape, refineKafkaEnv } from '@trail-insight/kafka';
-import { observabilityEnvShape, parseEnv, SERVICE_VERSION } from '@trail-insight/observability';
+import {
+  observabilityEnvShape,
+  parseEnv,
+  observabilityFromEnv,
+} from '@trail-insight/observability';
 import { z } from 'zod';
 
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
@@ -84,12 +88,7 @@ export function toSinkSlsConfig(env: Env): SinkSlsConfig {
       groupId: `trail-insight-${SERVICE_NAME}`,
       consumes: [Topic.InsightEvents],
     }),
-    observability: {
-      service: SERVICE_NAME,
-      version: SERVICE_VERSION,
-      logLevel: env.LOG_LEVEL,
-      pretty: env.LOG_PRETTY,
-    },
+    observability: observabilityFromEnv(SERVICE_NAME, env),
     sls: slsSinkConfigOf(env),
   };
 }
