@@ -1,5 +1,4 @@
-import { formatEventTime } from './event-time-text.util';
-import { fillTemplate } from './record-renderer';
+import { errorFragmentsOf, eventTimeTextOf, fillTemplate } from './record-renderer';
 import { RecordFlaw } from './trail-schedule';
 
 import type { RecordRenderer } from './record-renderer';
@@ -37,22 +36,14 @@ export class ActionTrailRecordRenderer implements RecordRenderer {
   private readonly errors: readonly string[];
 
   constructor(private readonly plan: TrailPlan) {
-    this.errors = plan.catalog.operations.map(
-      (operation) =>
-        `,"errorCode":${JSON.stringify(operation.error.code)},"errorMessage":${JSON.stringify(operation.error.message)}`,
-    );
+    this.errors = errorFragmentsOf(plan);
   }
 
   render(account: AccountPlan, event: ScheduledEvent): string {
     const operation = this.plan.catalog.operations[event.operation];
     const region = account.regions[event.region];
     const id = event.eventId;
-    const time =
-      event.flaw === RecordFlaw.RedactedTime
-        ? 'redacted'
-        : event.flaw === RecordFlaw.DateOnlyTime
-          ? formatEventTime(event.time).slice(0, 10)
-          : formatEventTime(event.time);
+    const time = eventTimeTextOf(event);
     let text =
       '{"eventId":"' +
       id +
