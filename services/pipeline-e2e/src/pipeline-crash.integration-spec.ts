@@ -21,6 +21,8 @@ import { NONE_MODEL } from '@trail-insight/detection';
 import { bundleServices, waitFor } from '@trail-insight/testing';
 
 import {
+  PIPELINE_SETTINGS as SETTINGS,
+  PIPELINE_TRAIL_ARGS as TRAIL_ARGS,
   PipelineFixture,
   batchExpectation,
   compareStoreWithBatch,
@@ -34,8 +36,6 @@ import type { BatchExpectation, PipelineService } from './pipeline-fixture';
 
 jest.setTimeout(300_000);
 
-const SETTINGS = { minBaseline: 100, latenessMs: 600_000, partitions: 3 };
-const TRAIL_ARGS = ['--days', '28', '--events-per-day', '3000', '--accounts', '4', '--seed', '11'];
 /** Events/s of the replay: slow enough that both kills land while it runs, fast enough to keep the victim busy. */
 const REPLAY_RATE = 4_000;
 const KILLS = 3;

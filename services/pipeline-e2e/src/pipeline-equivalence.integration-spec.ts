@@ -19,6 +19,8 @@ import { NONE_MODEL } from '@trail-insight/detection';
 import { bundleServices } from '@trail-insight/testing';
 
 import {
+  PIPELINE_SETTINGS as SETTINGS,
+  PIPELINE_TRAIL_ARGS as TRAIL_ARGS,
   PipelineFixture,
   batchExpectation,
   compareStoreWithBatch,
@@ -31,9 +33,6 @@ import {
 import type { BatchExpectation } from './pipeline-fixture';
 
 jest.setTimeout(240_000);
-
-const SETTINGS = { minBaseline: 100, latenessMs: 600_000, partitions: 3 };
-const TRAIL_ARGS = ['--days', '28', '--events-per-day', '3000', '--accounts', '4', '--seed', '11'];
 
 describe('pipeline: ingest → detector → aggregator equals analyze (real Kafka + Redis)', () => {
   let dir: string;

@@ -33,6 +33,21 @@ import type { BatchSummary } from '@trail-insight/trail-files';
 const ROOT = resolve(__dirname, '../../..');
 const CLI = resolve(ROOT, 'services/cli/bin/trail-insight.js');
 
+/** Settings both pipeline tests run with: the services' env and the batch expectation agree. */
+export const PIPELINE_SETTINGS = { minBaseline: 100, latenessMs: 600_000, partitions: 3 };
+
+/** The trail both pipeline tests replay (`trail-insight generate` arguments). */
+export const PIPELINE_TRAIL_ARGS = [
+  '--days',
+  '28',
+  '--events-per-day',
+  '3000',
+  '--accounts',
+  '4',
+  '--seed',
+  '11',
+];
+
 export type PipelineService = 'ingest' | 'detector' | 'aggregator';
 type TopicKey = 'raw' | 'normalized' | 'ipInsights' | 'insightEvents' | 'deadLetter';
 
