@@ -13,6 +13,8 @@ import type { PartitionStatus } from './core/detector-core';
 export interface DetectorGaugeSource {
   partitions(): PartitionStatus[];
   heldWindowsAndUsualIps(): { windows: number; usual: number };
+  /** DETECTOR_ALLOWED_LATENESS_MS, exported once at attach. */
+  allowedLatenessMs: number;
 }
 
 /** Metrics of the detector (message-level ones come from @trail-insight/kafka). */
@@ -38,6 +40,8 @@ export class DetectorMetrics implements DetectorObserver {
   readonly watermark: Gauge<string>;
   /** Alert `DetectorBufferLarge`: events waiting in the reorder buffer per held partition. */
   readonly bufferedEvents: Gauge<string>;
+  /** Alert `DetectorBufferLarge`: the configured lateness, the buffer's expected span (seconds). */
+  readonly allowedLateness: Gauge;
   /** Panels: open observation windows of the accounts held in memory. */
   readonly openWindows: Gauge;
   /** Panels: usual IPs of the accounts held in memory. */
@@ -119,6 +123,11 @@ export class DetectorMetrics implements DetectorObserver {
         }
       },
     });
+    this.allowedLateness = new Gauge({
+      name: `${prefix}allowed_lateness_seconds`,
+      help: 'DETECTOR_ALLOWED_LATENESS_MS in seconds: a partition buffers about its event rate times this; alert DetectorBufferLarge',
+      registers,
+    });
     const openWindows: Gauge<string> = new Gauge({
       name: `${prefix}open_windows`,
       help: 'Open observation windows of the accounts held in memory',
@@ -143,6 +152,7 @@ export class DetectorMetrics implements DetectorObserver {
 
   attach(source: DetectorGaugeSource): void {
     this.source = source;
+    this.allowedLateness.set(source.allowedLatenessMs / 1000);
   }
 
   absorbed(count: number, late: number): void {

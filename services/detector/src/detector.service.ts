@@ -89,6 +89,7 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
       },
     );
     metrics.attach({
+      allowedLatenessMs: settings.allowedLatenessMs,
       partitions: () => this.core.partitions(),
       heldWindowsAndUsualIps: () => {
         let windows = 0;
