@@ -61,8 +61,9 @@ export interface BatchRunnerOptions {
   /** Written in the `dead-lettered-by` header (the client id). */
   producedBy: string;
   /**
-   * Set for exactly-once per-message handlers: outputs and consumed offsets commit in one Kafka
-   * transaction of the sink, for this consumer group.
+   * Set for exactly-once handlers: outputs and consumed offsets commit in one Kafka transaction of
+   * the sink, for this consumer group (per flush of a per-message handler, per batch of a batch
+   * handler).
    */
   transactionalGroupId?: string;
   delay?: (ms: number) => Promise<void>;
@@ -513,7 +514,7 @@ export class BatchRunner {
         }
       }
     }
-    if (!(await this.flush(outbox, binding, payload))) {
+    if (!(await this.flush(outbox, binding, payload, last))) {
       return;
     }
     payload.resolveOffset(last);

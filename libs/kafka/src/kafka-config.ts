@@ -47,9 +47,10 @@ export interface KafkaConsumerConfig {
    */
   flushEvery?: number;
   /**
-   * Per-message handlers: produce each flush's outputs and commit the consumed offsets in one Kafka
-   * transaction, so a crash never leaves outputs that a `read_committed` consumer (every consumer of
-   * this lib) would see twice. `transactionalId` must be stable per instance (fences its zombie).
+   * Produce each flush's outputs (a per-message handler's `flushEvery` messages, or a batch
+   * handler's whole batch) and commit the consumed offsets in one Kafka transaction, so a crash
+   * never leaves outputs that a `read_committed` consumer (every consumer of this lib) would see
+   * twice. `transactionalId` must be stable per instance (fences its zombie).
    */
   exactlyOnce?: { transactionalId: string };
 }

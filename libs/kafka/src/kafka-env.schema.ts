@@ -33,7 +33,7 @@ export const kafkaEnvShape = {
   KAFKA_TOPIC_DEAD_LETTER: z.string().min(1).default(Topic.DeadLetter),
   KAFKA_ENSURE_TOPICS: z.stringbool().default(false),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
-  KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(1),
+  KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).optional(),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
 };
 
@@ -64,6 +64,11 @@ export interface KafkaEnvDefaults {
   produces?: Topic[];
   /** Physical names of topics not covered by the shared variables (e.g. ingest's input). */
   topics?: Partial<Record<Topic, string>>;
+  /**
+   * Partitions processed at once when `KAFKA_PARTITIONS_CONCURRENTLY` is unset (default 1): more
+   * lets one partition's processing overlap another's round trips to Kafka and Redis.
+   */
+  partitionsConcurrently?: number;
 }
 
 /** Maps the parsed shared variables to {@link KafkaModuleConfig}. */
@@ -101,7 +106,8 @@ export function kafkaConfigFromEnv(env: KafkaEnv, defaults: KafkaEnvDefaults): K
     config.consumer = {
       groupId,
       topics: defaults.consumes,
-      partitionsConsumedConcurrently: env.KAFKA_PARTITIONS_CONCURRENTLY,
+      partitionsConsumedConcurrently:
+        env.KAFKA_PARTITIONS_CONCURRENTLY ?? defaults.partitionsConcurrently ?? 1,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: Math.min(3_000, Math.floor(env.KAFKA_SESSION_TIMEOUT_MS / 3)),
     };

@@ -25,6 +25,8 @@ function topicMessagesOf(batches: TopicBatch[]): Array<{ topic: string; messages
 export class ProducerCore implements OutboxSink {
   private readonly producer: Producer;
   private connected = false;
+  /** A producer has one transaction open at a time: concurrent partitions take turns. */
+  private transactionTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
@@ -56,8 +58,24 @@ export class ProducerCore implements OutboxSink {
     await this.producer.disconnect();
   }
 
-  /** {@link OutboxSink.inTransaction}; only for a producer built with a transactional id. */
-  async inTransaction(
+  /**
+   * {@link OutboxSink.inTransaction}; only for a producer built with a transactional id. Calls from
+   * partitions consumed concurrently are serialized: each waits for the previous transaction to
+   * end, and the others' processing goes on meanwhile.
+   */
+  inTransaction(
+    offsets: TransactionOffsets,
+    produce: (sink: OutboxSink) => Promise<void>,
+  ): Promise<void> {
+    const run = this.transactionTurn.then(
+      () => this.runTransaction(offsets, produce),
+      () => this.runTransaction(offsets, produce),
+    );
+    this.transactionTurn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTransaction(
     offsets: TransactionOffsets,
     produce: (sink: OutboxSink) => Promise<void>,
   ): Promise<void> {

@@ -16,7 +16,7 @@ import { PartitionLogRepository } from './core/partition-log.repository';
 import { PreviewRepository } from './core/preview.repository';
 import { DetectorMetrics } from './detector.metrics';
 
-import type { InputEvent } from './core/detector-core';
+import type { InputMessage } from './core/detector-core';
 import type { PublishedInsight } from './core/detector-ports';
 import type { DetectorConfig } from './config/env.schema';
 
@@ -125,8 +125,8 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
     });
   }
 
-  handleBatch(partition: number, events: readonly InputEvent[]): Promise<void> {
-    return this.core.handleBatch(partition, events);
+  handleBatch(partition: number, messages: readonly InputMessage[]): Promise<void> {
+    return this.core.handleBatch(partition, messages);
   }
 
   async onModuleDestroy(): Promise<void> {

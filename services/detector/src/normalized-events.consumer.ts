@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { KafkaBatchHandler, Topic, normalizedEventSchema } from '@trail-insight/kafka';
+import { KafkaBatchHandler, Topic, normalizedEventsMessageSchema } from '@trail-insight/kafka';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 import type { DecodedMessage, KafkaBatchContext } from '@trail-insight/kafka';
@@ -12,14 +12,18 @@ import { DetectorService } from './detector.service';
 export class NormalizedEventsConsumer {
   constructor(private readonly detector: DetectorService) {}
 
-  @KafkaBatchHandler({ topic: Topic.NormalizedEvents, schema: normalizedEventSchema })
+  @KafkaBatchHandler({ topic: Topic.NormalizedEvents, schema: normalizedEventsMessageSchema })
   handle(
-    messages: Array<DecodedMessage<NormalizedEvent>>,
+    messages: Array<DecodedMessage<NormalizedEvent[]>>,
     context: KafkaBatchContext,
   ): Promise<void> {
     return this.detector.handleBatch(
       context.partition,
-      messages.map((message) => ({ offset: message.offset, event: message.payload })),
+      messages.map((message) => ({
+        offset: message.offset,
+        events: message.payload,
+        value: message.value,
+      })),
     );
   }
 }

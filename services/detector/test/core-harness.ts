@@ -10,7 +10,7 @@ import { DetectorCore } from '../src/core/detector-core';
 import { PartitionLogRepository } from '../src/core/partition-log.repository';
 import { PreviewRepository } from '../src/core/preview.repository';
 
-import type { DetectorCoreOptions } from '../src/core/detector-core';
+import type { DetectorCoreOptions, InputMessage } from '../src/core/detector-core';
 import type { InsightPublisher, PublishedInsight } from '../src/core/detector-ports';
 
 import type { TestRandom } from './synthetic-trail';
@@ -147,8 +147,33 @@ export function createCore(
   });
 }
 
-/** A partition log as Kafka would hold it: offsets are array indexes. */
+/** A partition's events in input order; {@link runStream} packs them into messages. */
 export type PartitionLog = NormalizedEvent[];
+
+/**
+ * Packs a partition's events into `normalized-events` messages the way ingest does: runs of one
+ * account's consecutive events, 1 to 8 per message; some carry their consumed JSON bytes (stored
+ * as is), some only their events (encoded by the core). Offsets are array indexes.
+ */
+export function packPartitionLog(log: PartitionLog, random: TestRandom): InputMessage[] {
+  const messages: InputMessage[] = [];
+  let start = 0;
+  while (start < log.length) {
+    const size = 1 + random.int(8);
+    let end = start + 1;
+    while (end < log.length && end - start < size && log[end].accountId === log[start].accountId) {
+      end += 1;
+    }
+    const events = log.slice(start, end);
+    messages.push({
+      offset: String(messages.length),
+      events,
+      ...(random.int(2) === 0 ? { value: Buffer.from(JSON.stringify(events)) } : {}),
+    });
+    start = end;
+  }
+  return messages;
+}
 
 export interface StreamRunReport {
   crashes: number;
@@ -169,6 +194,7 @@ export async function runStream(
   random: TestRandom,
   crashPlan: ReadonlyArray<{ at: number; after: boolean; only?: 'any' | 'publish' }>,
 ): Promise<StreamRunReport> {
+  const messageLogs = logs.map((log) => packPartitionLog(log, random));
   const committed = logs.map(() => 0);
   const position = logs.map(() => 0);
   let crashes = 0;
@@ -180,7 +206,7 @@ export async function runStream(
   publisher.faults = faults;
   let core = createCore(faults === null ? redis : faults.wrap(redis), options, publisher);
   for (;;) {
-    const pending = logs
+    const pending = messageLogs
       .map((log, partition) => ({ partition, left: log.length - position[partition] }))
       .filter(({ left }) => left > 0);
     if (pending.length === 0) {
@@ -189,10 +215,8 @@ export async function runStream(
     const { partition } = pending[random.int(pending.length)];
     const from = position[partition];
     const size = 1 + random.int(random.int(2) === 0 ? 20 : 600);
-    const to = Math.min(logs[partition].length, from + size);
-    const messages = logs[partition]
-      .slice(from, to)
-      .map((event, index) => ({ offset: String(from + index), event }));
+    const to = Math.min(messageLogs[partition].length, from + size);
+    const messages = messageLogs[partition].slice(from, to);
     batches += 1;
     try {
       await core.handleBatch(partition, messages);

@@ -1,41 +1,68 @@
 import { Injectable } from '@nestjs/common';
 
-import { KafkaHandler, NORMALIZED_EVENT_SCHEMA_HEADER, Topic } from '@trail-insight/kafka';
+import {
+  KafkaBatchHandler,
+  KafkaDeadLetterReason,
+  Topic,
+  packNormalizedEvents,
+} from '@trail-insight/kafka';
 
-import type { KafkaMessageContext, OutboundMessage } from '@trail-insight/kafka';
+import type { NormalizedEvent } from '@trail-insight/events';
+import type { DecodedMessage, KafkaBatchContext } from '@trail-insight/kafka';
 
 import { IngestMetrics } from './ingest.metrics';
 import { splitRawMessage } from './split-raw-message.util';
 
-/** Raw management events → `normalized-events` (keyed by account) and `dead-letter`. */
+import type { RawRecordResult } from './split-raw-message.util';
+
+/**
+ * Raw management events → `normalized-events` and `dead-letter`, one fetched batch of one
+ * partition at a time: the batch's valid events leave as one message per account (a JSON array,
+ * `normalized-events.v2`), produced with the batch's dead letters, and in exactly-once mode with
+ * its consumed offset, in one transaction.
+ */
 @Injectable()
 export class RawEventsConsumer {
   constructor(private readonly metrics: IngestMetrics) {}
 
-  @KafkaHandler({ topic: Topic.RawEvents })
-  handle(content: Buffer, context: KafkaMessageContext): void {
-    const out: OutboundMessage[] = [];
-    const results = splitRawMessage(content);
-    const whole = results.length === 1;
-    for (const result of results) {
-      if (result.ok) {
-        out.push({
-          key: result.event.accountId,
-          value: JSON.stringify(result.event),
-          headers: NORMALIZED_EVENT_SCHEMA_HEADER,
-        });
+  @KafkaBatchHandler({ topic: Topic.RawEvents })
+  handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): void {
+    const events: NormalizedEvent[] = [];
+    let invalid = 0;
+    for (const message of messages) {
+      let results: RawRecordResult[];
+      try {
+        results = splitRawMessage(message.payload);
+      } catch (error) {
+        // A bug must cost this message only, not the valid events of the whole batch.
+        invalid += 1;
+        this.metrics.invalidRecords.inc({ reason: KafkaDeadLetterReason.HandlerError });
+        context.log.error(
+          { err: error, partition: message.partition, offset: message.offset },
+          'splitting a raw message failed; dead-lettering it',
+        );
+        context.deadLetter(message, KafkaDeadLetterReason.HandlerError, (error as Error).message);
         continue;
       }
-      this.metrics.records.inc({ outcome: 'invalid' });
-      this.metrics.invalidRecords.inc({ reason: result.reason });
-      const headers = { 'record-index': String(result.index) };
-      context.deadLetter(
-        result.reason,
-        result.detail,
-        whole ? { headers } : { value: result.value, headers },
-      );
+      const whole = results.length === 1;
+      for (const result of results) {
+        if (result.ok) {
+          events.push(result.event);
+          continue;
+        }
+        invalid += 1;
+        this.metrics.invalidRecords.inc({ reason: result.reason });
+        const headers = { 'record-index': String(result.index) };
+        context.deadLetter(
+          message,
+          result.reason,
+          result.detail,
+          whole ? { headers } : { value: result.value, headers },
+        );
+      }
     }
-    this.metrics.records.inc({ outcome: 'valid' }, out.length);
-    context.send(Topic.NormalizedEvents, out);
+    this.metrics.records.inc({ outcome: 'valid' }, events.length);
+    this.metrics.records.inc({ outcome: 'invalid' }, invalid);
+    context.send(Topic.NormalizedEvents, packNormalizedEvents(events));
   }
 }

@@ -8,7 +8,7 @@
  * (nothing lost, nothing invented), every invalid record is dead-lettered, the redelivered
  * duplicates stay bounded by what was in flight, and a final SIGTERM exits cleanly.
  */
-import { createProducer } from '@trail-insight/kafka';
+import { createProducer, decodeNormalizedEvents } from '@trail-insight/kafka';
 import {
   ServiceProcess,
   bundleServices,
@@ -115,7 +115,11 @@ describe('ingest survives kill -9 (real Kafka, bundled service)', () => {
     return service;
   }
 
-  const delivered = () => collector.of(topics.names.normalized).length;
+  const deliveredIds = (): string[] =>
+    collector
+      .of(topics.names.normalized)
+      .flatMap((m) => decodeNormalizedEvents(m.value).map((event) => event.eventId));
+  const delivered = () => deliveredIds().length;
 
   it('delivers every valid event at least once and exactly the expected set after de-dup', async () => {
     const expected: string[] = [];
@@ -158,11 +162,7 @@ describe('ingest survives kill -9 (real Kafka, bundled service)', () => {
     const want = new Set(expected);
     await waitFor(
       () => {
-        const seen = new Set(
-          collector
-            .of(topics.names.normalized)
-            .map((m) => (JSON.parse(String(m.value)) as { eventId: string }).eventId),
-        );
+        const seen = new Set(deliveredIds());
         return [...want].every((id) => seen.has(id));
       },
       120_000,
@@ -180,9 +180,7 @@ describe('ingest survives kill -9 (real Kafka, bundled service)', () => {
     expect(exit.signal).toBe('SIGTERM');
     expect(service.logs).toContain('"msg":"consumer stopped"');
 
-    const ids = collector
-      .of(topics.names.normalized)
-      .map((m) => (JSON.parse(String(m.value)) as { eventId: string }).eventId);
+    const ids = deliveredIds();
     const distinct = new Set(ids);
     expect([...distinct].sort()).toEqual([...expected].sort());
     const duplicates = ids.length - distinct.size;

@@ -1,14 +1,23 @@
 import type { NormalizedEvent } from '@trail-insight/events';
 
-/** An absorbed event with its Kafka offset (the tie-break of equal times, SPEC §7 input order). */
+/**
+ * An absorbed event with its position in the partition: the Kafka offset of its message and its
+ * index in that message (the tie-break of equal times, SPEC §7 input order).
+ */
 export interface BufferedEvent {
   offset: number;
+  index: number;
   event: NormalizedEvent;
 }
 
-/** Event-time order of SPEC §3 with input order for ties: (time, offset). */
+/** Input order: (offset, index). */
+export function compareInputOrder(left: BufferedEvent, right: BufferedEvent): number {
+  return left.offset - right.offset || left.index - right.index;
+}
+
+/** Event-time order of SPEC §3 with input order for ties: (time, offset, index). */
 export function compareBuffered(left: BufferedEvent, right: BufferedEvent): number {
-  return left.event.time - right.event.time || left.offset - right.offset;
+  return left.event.time - right.event.time || compareInputOrder(left, right);
 }
 
 /** A Kafka offset as a number: exact below 2^53, which any real partition is. */

@@ -21,6 +21,7 @@ import { analyzeTrailPaths } from '@trail-insight/trail-files';
 
 import type { IpInsight } from '@trail-insight/insights';
 
+import { DetectorKeys } from './detector-keys';
 import { PreviewRepository } from './preview.repository';
 import { CollectingPublisher, coreOptions, createCore, runStream } from '../../test/core-harness';
 import {
@@ -170,19 +171,21 @@ describe('DetectorCore (real Redis)', () => {
     const base = Date.UTC(2026, 3, 1);
     const event = (offset: number, time: number, ip: string) => ({
       offset: String(offset),
-      event: {
-        time,
-        eventId: `p${offset}`,
-        accountId: 'preview-acct',
-        region: 'cn-hangzhou',
-        isGlobal: false,
-        sourceIp: ip,
-        provider: 'cloudtrail' as const,
-        userAgent: 'ua',
-        principalId: null,
-        eventName: 'GetUser',
-        errorCode: null,
-      },
+      events: [
+        {
+          time,
+          eventId: `p${offset}`,
+          accountId: 'preview-acct',
+          region: 'cn-hangzhou',
+          isGlobal: false,
+          sourceIp: ip,
+          provider: 'cloudtrail' as const,
+          userAgent: 'ua',
+          principalId: null,
+          eventName: 'GetUser',
+          errorCode: null,
+        },
+      ],
     });
     try {
       await core.handleBatch(0, [
@@ -223,19 +226,21 @@ describe('DetectorCore (real Redis)', () => {
       await core.handleBatch(0, [
         {
           offset: '0',
-          event: {
-            time: start,
-            eventId: 'quiet-1',
-            accountId: 'quiet-acct',
-            region: 'cn-hangzhou',
-            isGlobal: false,
-            sourceIp: '192.0.2.9',
-            provider: 'actiontrail',
-            userAgent: 'ua',
-            principalId: null,
-            eventName: 'GetUser',
-            errorCode: null,
-          },
+          events: [
+            {
+              time: start,
+              eventId: 'quiet-1',
+              accountId: 'quiet-acct',
+              region: 'cn-hangzhou',
+              isGlobal: false,
+              sourceIp: '192.0.2.9',
+              provider: 'actiontrail',
+              userAgent: 'ua',
+              principalId: null,
+              eventName: 'GetUser',
+              errorCode: null,
+            },
+          ],
         },
       ]);
       expect(publisher.delivered.ids.size).toBe(0);
@@ -263,19 +268,21 @@ describe('DetectorCore (real Redis)', () => {
       await createCore(redis, options, before).handleBatch(3, [
         {
           offset: '0',
-          event: {
-            time: now - WINDOW_MS - LATENESS - 60_000,
-            eventId: 'restart-1',
-            accountId: 'restart-acct',
-            region: 'cn-hangzhou',
-            isGlobal: false,
-            sourceIp: '192.0.2.10',
-            provider: 'actiontrail',
-            userAgent: 'ua',
-            principalId: null,
-            eventName: 'GetUser',
-            errorCode: null,
-          },
+          events: [
+            {
+              time: now - WINDOW_MS - LATENESS - 60_000,
+              eventId: 'restart-1',
+              accountId: 'restart-acct',
+              region: 'cn-hangzhou',
+              isGlobal: false,
+              sourceIp: '192.0.2.10',
+              provider: 'actiontrail',
+              userAgent: 'ua',
+              principalId: null,
+              eventName: 'GetUser',
+              errorCode: null,
+            },
+          ],
         },
       ]);
       expect(before.delivered.ids.size).toBe(0);
@@ -316,21 +323,64 @@ describe('DetectorCore (real Redis)', () => {
       errorCode: null,
     });
     try {
-      await core.handleBatch(0, [{ offset: '0', event: event('a', base, '192.0.2.1') }]);
+      await core.handleBatch(0, [{ offset: '0', events: [event('a', base, '192.0.2.1')] }]);
       await core.handleBatch(0, [
-        { offset: '1', event: event('b', base + WINDOW_MS + LATENESS + 1, null) },
+        { offset: '1', events: [event('b', base + WINDOW_MS + LATENESS + 1, null)] },
       ]);
       expect(publisher.delivered.ids.size).toBe(1);
       const late = event('c', base + 1_000, '192.0.2.1');
-      await core.handleBatch(0, [{ offset: '2', event: late }]);
-      await core.handleBatch(0, [{ offset: '2', event: late }]);
+      await core.handleBatch(0, [{ offset: '2', events: [late] }]);
+      await core.handleBatch(0, [{ offset: '2', events: [late] }]);
       const stored = await createCore(redis, options, publisher).handleBatch(0, [
-        { offset: '3', event: event('d', base + 2 * WINDOW_MS, null) },
+        { offset: '3', events: [event('d', base + 2 * WINDOW_MS, null)] },
       ]);
       expect(stored).toBeUndefined();
       expect(publisher.delivered.ids.size).toBe(1);
       // a, the late c and b (released by d's watermark); d itself is still buffered.
       expect(await redis.hget(`${prefix}{acct:late-acct}:meta`, 'baseline')).toBe('3');
+    } finally {
+      await cleanup(prefix);
+    }
+  });
+
+  it('applies each event of a message the watermark splits once, across a restart', async () => {
+    const HOUR = 3_600_000;
+    const prefix = `${uniqueName('core')}:`;
+    const publisher = new CollectingPublisher();
+    const options = coreOptions(uniqueName('topic'), prefix, {
+      detection: { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL },
+    });
+    const base = Date.UTC(2026, 3, 1);
+    const event = (id: string, time: number) => ({
+      time,
+      eventId: id,
+      accountId: 'split-acct',
+      region: 'cn-hangzhou',
+      isGlobal: false,
+      sourceIp: null,
+      provider: 'actiontrail' as const,
+      userAgent: 'ua',
+      principalId: null,
+      eventName: 'GetUser',
+      errorCode: null,
+    });
+    const baseline = () => redis.hget(`${prefix}{acct:split-acct}:meta`, 'baseline');
+    try {
+      // Message 0's first event is released with message 1 (watermark = latest - lateness), its
+      // second is not; `c`, applied two hours after `a`, moves `a` out of the de-dup horizon, so
+      // only the buffer's bookkeeping can keep `a` from being applied twice after a restart.
+      await createCore(redis, options, publisher).handleBatch(0, [
+        { offset: '0', events: [event('a', base), event('b', base + 3 * HOUR)] },
+        { offset: '1', events: [event('c', base + 2 * HOUR)] },
+      ]);
+      expect(await baseline()).toBe('2');
+      await createCore(redis, options, publisher).handleBatch(0, [
+        { offset: '2', events: [event('d', base + 6 * HOUR)] },
+      ]);
+      expect(await baseline()).toBe('3');
+      // Messages 0 and 1 left the buffer once all their events were applied; 2 is still in it.
+      const keys = new DetectorKeys(prefix).partition(options.topic, 0);
+      expect(await redis.zrange(keys.order, 0, -1)).toEqual(['2']);
     } finally {
       await cleanup(prefix);
     }

@@ -14,7 +14,7 @@ import type { NormalizedEvent, TrailProvider } from '@trail-insight/events';
 
 import { AccountCache, storedCheckpoint } from './account-cache';
 import { attributionField } from './attribution.repository';
-import { offsetNumber } from './buffered-event';
+import { compareInputOrder, offsetNumber } from './buffered-event';
 import { DetectorErrorCode, DetectorException } from './detector.exception';
 import { DetectorKeys } from './detector-keys';
 import { NOOP_OBSERVER } from './detector-ports';
@@ -24,6 +24,7 @@ import { ProvisionalPreview } from './provisional-preview';
 import type { HeldAccount } from './account-cache';
 import type { AttributionRepository, AttributionWrite } from './attribution.repository';
 import type { BufferedEvent } from './buffered-event';
+import type { AbsorbedMessage } from './partition-log.repository';
 import type { PartitionKeys } from './detector-keys';
 import type {
   AccountStore,
@@ -66,10 +67,15 @@ export interface DetectorCoreDependencies {
   logger?: CoreLogger;
 }
 
-/** A consumed message the core applies: its Kafka offset and decoded event. */
-export interface InputEvent {
+/** A consumed `normalized-events` message: its Kafka offset and its events, in input order. */
+export interface InputMessage {
   offset: string;
-  event: NormalizedEvent;
+  events: readonly NormalizedEvent[];
+  /**
+   * The message's JSON as consumed, stored as is in the durable buffer (it decodes to `events`);
+   * when absent the events are encoded.
+   */
+  value?: Buffer | null;
 }
 
 /** The in-memory copy of one partition's durable checkpoint state. */
@@ -167,7 +173,7 @@ export class DetectorCore {
   }
 
   /** Absorbs and applies one batch of a partition; resolves once its effects are durable. */
-  handleBatch(partition: number, messages: readonly InputEvent[]): Promise<void> {
+  handleBatch(partition: number, messages: readonly InputMessage[]): Promise<void> {
     return this.serialize(partition, () => this.runBatch(partition, messages));
   }
 
@@ -298,31 +304,34 @@ export class DetectorCore {
     return runtime;
   }
 
-  private async runBatch(partition: number, messages: readonly InputEvent[]): Promise<void> {
+  private async runBatch(partition: number, messages: readonly InputMessage[]): Promise<void> {
     try {
       for (let attempt = 0; ; attempt += 1) {
         const runtime = await this.runtimeOf(partition);
         runtime.lastActivity = Date.now();
+        const absorbed: AbsorbedMessage[] = [];
         const fresh: BufferedEvent[] = [];
-        for (const message of messages) {
-          const offset = offsetNumber(message.offset);
-          if (runtime.next === null || offset >= runtime.next) {
-            fresh.push({ offset, event: message.event });
-          }
-        }
-        this.observer.redelivered(messages.length - fresh.length);
-        if (fresh.length === 0) {
-          return;
-        }
+        let redelivered = 0;
         let maxSeen = runtime.maxSeen;
         let lastOffset = -1;
-        for (const { offset, event } of fresh) {
-          if (event.time > maxSeen) {
-            maxSeen = event.time;
+        for (const message of messages) {
+          const offset = offsetNumber(message.offset);
+          if (runtime.next !== null && offset < runtime.next) {
+            redelivered += message.events.length;
+            continue;
           }
-          if (offset > lastOffset) {
-            lastOffset = offset;
-          }
+          let latest = Number.NEGATIVE_INFINITY;
+          message.events.forEach((event, index) => {
+            fresh.push({ offset, index, event });
+            latest = Math.max(latest, event.time);
+          });
+          absorbed.push({ offset, latest, events: message.events, value: message.value ?? null });
+          maxSeen = Math.max(maxSeen, latest);
+          lastOffset = Math.max(lastOffset, offset);
+        }
+        this.observer.redelivered(redelivered);
+        if (fresh.length === 0) {
+          return;
         }
         const previousWatermark = runtime.watermark;
         const watermark = Math.max(previousWatermark, maxSeen - this.options.allowedLatenessMs);
@@ -334,7 +343,7 @@ export class DetectorCore {
           watermark,
           previousWatermark,
           maxSeen,
-          events: fresh,
+          messages: absorbed,
         });
         if (!started) {
           this.observer.conflict();
@@ -394,7 +403,7 @@ export class DetectorCore {
         watermark,
         previousWatermark,
         maxSeen: runtime.maxSeen,
-        events: [],
+        messages: [],
       });
       if (!started) {
         // Someone else owns the partition now: stop advancing it until a batch arrives.
@@ -436,7 +445,7 @@ export class DetectorCore {
         watermark: target,
         previousWatermark,
         maxSeen: runtime.maxSeen,
-        events: [],
+        messages: [],
       });
       if (!started) {
         throw new DetectorException(
@@ -492,8 +501,8 @@ export class DetectorCore {
 
   /**
    * Runs checkpoint `seq` over the runtime's buffer: events older than `previousWatermark` were
-   * late on arrival and are applied with `applyLate` in offset order; the others older than the
-   * checkpoint's watermark are applied in (time, offset) order; then every account whose verdict
+   * late on arrival and are applied with `applyLate` in input order (offset, index); the others
+   * older than the checkpoint's watermark are applied in (time, offset, index) order; then every account whose verdict
    * is due at the watermark is advanced. Deterministic in the stored state, so re-executing it
    * after a crash gives the same result; accounts already carrying `seq` are left alone.
    */
@@ -516,7 +525,7 @@ export class DetectorCore {
     for (const item of released) {
       (item.event.time < previousWatermark ? late : inOrder).push(item);
     }
-    late.sort((a, b) => a.offset - b.offset);
+    late.sort(compareInputOrder);
     const byAccount = new Map<string, { late: NormalizedEvent[]; inOrder: NormalizedEvent[] }>();
     const groupOf = (
       accountId: string,

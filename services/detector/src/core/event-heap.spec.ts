@@ -7,6 +7,7 @@ import type { BufferedEvent } from './buffered-event';
 function item(time: number, offset: number): BufferedEvent {
   return {
     offset,
+    index: 0,
     event: {
       time,
       eventId: `e${offset}`,

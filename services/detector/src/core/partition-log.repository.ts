@@ -1,4 +1,4 @@
-import { normalizedEventSchema } from '@trail-insight/kafka';
+import { normalizedEventsMessageSchema } from '@trail-insight/kafka';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 import type { Cluster, Redis } from 'ioredis';
@@ -33,8 +33,21 @@ export interface CheckpointMeta {
 /** What a partition's checkpoint starts from. */
 export interface StoredPartition {
   meta: CheckpointMeta;
-  /** Absorbed events not yet released (plus those of an unfinished checkpoint), any order. */
+  /**
+   * Absorbed events not yet applied (plus all those of an unfinished checkpoint), any order: what
+   * the in-memory reorder buffer held.
+   */
   buffered: BufferedEvent[];
+}
+
+/** A message a checkpoint absorbs into the durable buffer. */
+export interface AbsorbedMessage {
+  offset: number;
+  /** Its latest event time: the message leaves the buffer once the watermark passes it. */
+  latest: number;
+  events: readonly NormalizedEvent[];
+  /** Its JSON as consumed (stored as is), or null to encode `events`. */
+  value: Buffer | null;
 }
 
 export interface BeginCheckpoint {
@@ -45,7 +58,7 @@ export interface BeginCheckpoint {
   watermark: number;
   previousWatermark: number;
   maxSeen: number;
-  events: readonly BufferedEvent[];
+  messages: readonly AbsorbedMessage[];
 }
 
 const SCAN_COUNT = 2_000;
@@ -79,32 +92,48 @@ function decodeCount(text: string | undefined): number {
   return value;
 }
 
-/** Encodes a buffered event for the buffer hash: the same JSON as the `normalized-events` wire. */
-export function encodeBufferedEvent(event: NormalizedEvent): string {
-  return JSON.stringify(event);
+/**
+ * A buffer entry: the absorbing checkpoint's number, ':', then the message's JSON (an array of
+ * NormalizedEvents, or one; what `normalized-events` carries).
+ */
+export function encodeBufferEntry(seq: number, message: AbsorbedMessage): Buffer {
+  const json = message.value ?? Buffer.from(JSON.stringify(message.events));
+  return Buffer.concat([Buffer.from(`${seq}:`), json]);
 }
 
-export function decodeBufferedEvent(offset: string, json: string): BufferedEvent {
+/**
+ * Decodes a buffer entry into its events and the checkpoint that absorbed it. An entry of an
+ * earlier detector (one NormalizedEvent's JSON, no checkpoint number) yields `seq` null.
+ */
+export function decodeBufferEntry(
+  offset: string,
+  entry: Buffer,
+): { seq: number | null; events: BufferedEvent[] } {
+  const colon = entry.indexOf(0x3a);
+  const prefix = colon > 0 && colon <= 16 ? entry.toString('latin1', 0, colon) : '';
+  const seq = /^[1-9]\d*$/.test(prefix) ? Number(prefix) : null;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(json);
+    parsed = JSON.parse(entry.toString('utf8', seq === null ? 0 : colon + 1));
   } catch (error) {
     throw new DetectorException(
       DetectorErrorCode.CorruptBuffer,
       `buffer entry ${offset} is not JSON`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
-  const result = normalizedEventSchema.safeParse(parsed);
+  const result = normalizedEventsMessageSchema.safeParse(parsed);
   if (!result.success) {
     throw new DetectorException(
       DetectorErrorCode.CorruptBuffer,
-      `buffer entry ${offset} is not a NormalizedEvent`,
+      `buffer entry ${offset} is not a normalized-events message`,
     );
   }
-  return { offset: offsetNumber(offset), event: result.data };
+  const position = offsetNumber(offset);
+  return {
+    seq,
+    events: result.data.map((event, index) => ({ offset: position, index, event })),
+  };
 }
 
 /**
@@ -127,19 +156,28 @@ export class PartitionLogRepository {
         previousWatermark: decodeBound(raw['wmPrev']),
         maxSeen: decodeBound(raw['max']),
       };
+      const applied = meta.done === meta.seq ? meta.watermark : meta.previousWatermark;
       const buffered: BufferedEvent[] = [];
       let cursor = '0';
       do {
-        const [nextCursor, entries] = await this.redis.hscan(
+        const [nextCursor, entries] = await this.redis.hscanBuffer(
           keys.buffer,
           cursor,
           'COUNT',
           SCAN_COUNT,
         );
         for (let i = 0; i + 1 < entries.length; i += 2) {
-          buffered.push(decodeBufferedEvent(entries[i], entries[i + 1]));
+          const { seq, events } = decodeBufferEntry(entries[i].toString('latin1'), entries[i + 1]);
+          // Applied already: events below the finished watermark, unless the unfinished
+          // checkpoint absorbed them (late events it is to apply).
+          const inFlight = seq === null || (meta.done !== meta.seq && seq === meta.seq);
+          for (const item of events) {
+            if (inFlight || item.event.time >= applied) {
+              buffered.push(item);
+            }
+          }
         }
-        cursor = nextCursor;
+        cursor = nextCursor.toString('latin1');
       } while (cursor !== '0');
       return { meta, buffered };
     } catch (error) {
@@ -149,17 +187,21 @@ export class PartitionLogRepository {
 
   /** Starts a checkpoint; false when another writer started one since `expectedSeq`. */
   async begin(keys: PartitionKeys, begin: BeginCheckpoint): Promise<boolean> {
-    const argv: string[] = [
+    const argv: Array<string | Buffer> = [
       String(begin.expectedSeq),
       String(begin.seq),
       begin.next === null ? '' : String(begin.next),
       encodeBound(begin.watermark),
       encodeBound(begin.previousWatermark),
       encodeBound(begin.maxSeen),
-      String(begin.events.length),
+      String(begin.messages.length),
     ];
-    for (const { offset, event } of begin.events) {
-      argv.push(String(offset), String(event.time), encodeBufferedEvent(event));
+    for (const message of begin.messages) {
+      argv.push(
+        String(message.offset),
+        String(message.latest),
+        encodeBufferEntry(begin.seq, message),
+      );
     }
     let reply: unknown;
     try {

@@ -58,8 +58,15 @@ describe(ProvisionalPreview.name, () => {
   it('drops operations once a checkpoint applied them', () => {
     const sut = new ProvisionalPreview(config);
     const only = event(T0, '203.0.113.10');
+    const kept = event(T0 + 1_000, '203.0.113.11');
     sut.add(only);
-    sut.remove({ ...only });
+    sut.add(kept);
+    sut.remove(only);
+    expect(sut.has('1')).toBe(true);
+    expect([...sut.previewOf(createAccountState('1')).keys()]).toEqual([
+      'cn-hangzhou\u0000203.0.113.11',
+    ]);
+    sut.remove(kept);
     expect(sut.has('1')).toBe(false);
     expect(sut.previewOf(createAccountState('1')).size).toBe(0);
   });

@@ -14,13 +14,6 @@ function fieldOf(region: string, ip: string): string {
   return `${region}\u0000${ip}`;
 }
 
-function sameEvent(left: NormalizedEvent, right: NormalizedEvent): boolean {
-  return (
-    left === right ||
-    (left.eventId === right.eventId && left.time === right.time && left.region === right.region)
-  );
-}
-
 /**
  * The provisional view of the operations still in a partition's reorder buffer (SPEC §5: open
  * windows visible within seconds, not only after the watermark passed them). The preview of an
@@ -31,7 +24,8 @@ function sameEvent(left: NormalizedEvent, right: NormalizedEvent): boolean {
  * operations.
  */
 export class ProvisionalPreview {
-  private readonly byAccount = new Map<string, NormalizedEvent[]>();
+  /** Buffered events by account, in arrival order (the event objects the reorder buffer holds). */
+  private readonly byAccount = new Map<string, Set<NormalizedEvent>>();
   private readonly changed = new Set<string>();
   private readonly engine: DetectionEngine;
 
@@ -55,21 +49,22 @@ export class ProvisionalPreview {
     if (event.sourceIp === null) {
       return;
     }
-    const events = this.byAccount.get(event.accountId) ?? [];
-    events.push(event);
-    this.byAccount.set(event.accountId, events);
+    let events = this.byAccount.get(event.accountId);
+    if (events === undefined) {
+      events = new Set();
+      this.byAccount.set(event.accountId, events);
+    }
+    events.add(event);
     this.changed.add(event.accountId);
   }
 
-  /** The event left the buffer (applied by a checkpoint). */
+  /** The event (the object given to {@link add}) left the buffer, applied by a checkpoint. */
   remove(event: NormalizedEvent): void {
     const events = this.byAccount.get(event.accountId);
-    const index = events?.findIndex((held) => sameEvent(held, event)) ?? -1;
-    if (events === undefined || index === -1) {
+    if (events === undefined || !events.delete(event)) {
       return;
     }
-    events.splice(index, 1);
-    if (events.length === 0) {
+    if (events.size === 0) {
       this.byAccount.delete(event.accountId);
     }
     this.changed.add(event.accountId);
@@ -83,7 +78,7 @@ export class ProvisionalPreview {
       return out;
     }
     const copy = structuredClone(state);
-    const ordered = events
+    const ordered = [...events]
       .map((event, index) => ({ event, index }))
       .sort((a, b) => a.event.time - b.event.time || a.index - b.index);
     const touched = new Set<string>();

@@ -1,5 +1,5 @@
 --[[
-  Starts checkpoint ARGV[2] of one partition of the detector: absorbs the new events of a Kafka
+  Starts checkpoint ARGV[2] of one partition of the detector: absorbs the new messages of a Kafka
   batch into the partition's durable reorder buffer and records the watermark the checkpoint
   applies, atomically. Compare-and-set on the previous checkpoint: only the writer that saw the
   latest finished checkpoint may start the next one, so a stale owner (after a rebalance) fails
@@ -7,8 +7,9 @@
 
   Input:
     KEYS[1] checkpoint  hash: seq, done, next, wm, wmPrev, max
-    KEYS[2] buffer      hash: <offset> -> NormalizedEvent JSON
-    KEYS[3] order       sorted set: <offset> scored by event time (epoch ms)
+    KEYS[2] buffer      hash: <offset> -> '<seq>:' then the message's JSON (its events), written by
+                        checkpoint <seq> (or, written by earlier detectors, one NormalizedEvent's JSON)
+    KEYS[3] order       sorted set: <offset> scored by the message's latest event time (epoch ms)
 
     ARGV[1] expected seq: the last checkpoint the caller knows ('0' = none), which must be done
     ARGV[2] new seq (ARGV[1] + 1)
@@ -16,8 +17,8 @@
     ARGV[4] wm: watermark applied by this checkpoint (epoch ms, or '-inf')
     ARGV[5] wmPrev: watermark of the previous checkpoint
     ARGV[6] max: latest event time absorbed so far (or '-inf')
-    ARGV[7] n: number of events
-    ARGV[8..] n triples (offset, time, JSON)
+    ARGV[7] n: number of messages
+    ARGV[8..] n triples (offset, latest event time, buffer entry)
 
   Output:
      0  started

@@ -1,16 +1,17 @@
 --[[
   Finishes checkpoint ARGV[1] of one partition: every account it touched is persisted and its
-  insights are produced, so the events it applied (buffered events older than its watermark)
-  leave the reorder buffer and the checkpoint is marked done. Idempotent.
+  insights are produced, so the messages whose events it applied all (latest event older than its
+  watermark) leave the reorder buffer and the checkpoint is marked done; the applied events of a
+  message that stays are skipped when the buffer is loaded (event time below 'wm'). Idempotent.
 
   Input:
     KEYS[1] checkpoint  hash: seq, done, next, wm, wmPrev, max
-    KEYS[2] buffer      hash: <offset> -> NormalizedEvent JSON
-    KEYS[3] order       sorted set: <offset> scored by event time (epoch ms)
+    KEYS[2] buffer      hash: <offset> -> '<seq>:' then the message's JSON (see begin-checkpoint-3)
+    KEYS[3] order       sorted set: <offset> scored by the message's latest event time (epoch ms)
 
     ARGV[1] seq of the checkpoint
     ARGV[2] its watermark as an exclusive score bound, '(<epoch ms>' ('-inf' = nothing applied):
-            events strictly older than the watermark were applied
+            messages whose latest event is strictly older than the watermark were applied
     ARGV[3] the watermark to store as 'wm' (epoch ms or '-inf'): the checkpoint's own, or lower
             when it applied only part of what its recorded watermark released
 

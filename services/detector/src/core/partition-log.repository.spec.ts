@@ -1,0 +1,64 @@
+import { decodeBufferEntry, encodeBufferEntry } from './partition-log.repository';
+
+import { DetectorException } from './detector.exception';
+
+function event(id: number) {
+  return {
+    time: Date.UTC(2026, 0, 1) + id,
+    eventId: `e-${id}`,
+    accountId: '1',
+    region: 'cn-hangzhou',
+    isGlobal: false,
+    sourceIp: '203.0.113.7',
+    provider: 'actiontrail' as const,
+    userAgent: null,
+    principalId: null,
+    eventName: 'DescribeInstances',
+    errorCode: null,
+  };
+}
+
+describe('buffer entries', () => {
+  it('round-trips a message with the checkpoint that absorbed it, positions by index', () => {
+    const events = [event(2), event(1)];
+    const entry = encodeBufferEntry(12, {
+      offset: 40,
+      latest: events[0].time,
+      events,
+      value: null,
+    });
+
+    expect(entry.toString().startsWith('12:[')).toBe(true);
+    expect(decodeBufferEntry('40', entry)).toEqual({
+      seq: 12,
+      events: [
+        { offset: 40, index: 0, event: events[0] },
+        { offset: 40, index: 1, event: events[1] },
+      ],
+    });
+  });
+
+  it('stores the consumed bytes as they are (a v1 single object too)', () => {
+    const value = Buffer.from(JSON.stringify(event(3)));
+    const entry = encodeBufferEntry(7, { offset: 3, latest: 0, events: [event(3)], value });
+
+    expect(entry.equals(Buffer.concat([Buffer.from('7:'), value]))).toBe(true);
+    expect(decodeBufferEntry('3', entry).events.map((item) => item.event)).toEqual([event(3)]);
+  });
+
+  it('reads an entry of an earlier detector (one event, no checkpoint number) as unapplied', () => {
+    const legacy = Buffer.from(JSON.stringify(event(5)));
+
+    expect(decodeBufferEntry('9', legacy)).toEqual({
+      seq: null,
+      events: [{ offset: 9, index: 0, event: event(5) }],
+    });
+  });
+
+  it.each([
+    ['not JSON', '3:{'],
+    ['not events', '3:[{"time":1}]'],
+  ])('refuses a corrupt entry (%s)', (_name, text) => {
+    expect(() => decodeBufferEntry('1', Buffer.from(text))).toThrow(DetectorException);
+  });
+});
