@@ -122,8 +122,13 @@ must_fail "both a Redis URL and cluster nodes" "set exactly one of REDIS_URL" \
 must_fail "a Redis variable no service reads" "no service reads it" --set redis.env.REDIS_DB=2
 must_fail "Redis password as a plain value" "must come from an existing Secret" \
   --set redis.env.REDIS_PASSWORD=hunter2
-must_fail "detector and console on different key prefixes" "must be equal" \
-  --set redis.env.REDIS_PREFIX=prod:
+must_fail "REDIS_PREFIX and its deprecated name STATE_PREFIX differ" \
+  'redis.env.STATE_PREFIX ("dev:") is the deprecated name of redis.env.REDIS_PREFIX ("prod:")' \
+  --set redis.env.REDIS_PREFIX=prod: --set redis.env.STATE_PREFIX=dev:
+must_fail "detector and console on different key prefixes" "the console reads them under" \
+  --set services.console.env.REDIS_PREFIX=other:
+must_fail "STATE_PREFIX from a Secret (only the plain deprecated name is read)" "no service reads it" \
+  --set redis.secretEnv.STATE_PREFIX.name=s --set redis.secretEnv.STATE_PREFIX.key=k
 must_fail "kafka brokers missing" "KAFKA_BROKERS is required" --set kafka.env.KAFKA_BROKERS=
 must_fail "sasl without a secret" "kafka.secretEnv.KAFKA_SASL_USERNAME" \
   --set kafka.env.KAFKA_SASL_MECHANISM=plain
@@ -162,6 +167,18 @@ if rendered="$(render --set services.detector.replicas=8 2>&1)" &&
 else
   fail "detector replicas > partitions is a warning by default"
   printf '%s\n' "$rendered" | head -n 20 | sed 's/^/      /'
+fi
+
+# The deprecated redis.env.STATE_PREFIX (one release): given to the detector and the console as
+# REDIS_PREFIX, never rendered itself, and a warning.
+if rendered="$(render --set redis.env.STATE_PREFIX=legacy: 2>&1)" &&
+  [[ "$rendered" == *"# WARNING: redis.env.STATE_PREFIX is deprecated"* ]] &&
+  [[ "$(grep -A1 -- '- name: REDIS_PREFIX$' <<<"$rendered" | grep -c 'value: "legacy:"')" == 2 ]] &&
+  [[ "$rendered" != *"name: STATE_PREFIX"* ]]; then
+  pass "deprecated redis.env.STATE_PREFIX becomes REDIS_PREFIX of the detector and the console, with a warning"
+else
+  fail "deprecated redis.env.STATE_PREFIX becomes REDIS_PREFIX of the detector and the console, with a warning"
+  printf '%s\n' "$rendered" | grep -n -A1 'PREFIX\|WARNING' | head -n 20 | sed 's/^/      /'
 fi
 
 printf 'check.sh: %d passed, %d failed\n' "$passed" "$failed"

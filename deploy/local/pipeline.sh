@@ -17,7 +17,11 @@
 # sinks get OSS_* (s3proxy, bucket ${PIPELINE_OSS_BUCKET:-trail-insight-local}, created if missing)
 # and SLS_* (the SASL_SSL listener of the local Kafka). Anything else in the caller's environment
 # is inherited (e.g. LOG_LEVEL, detector settings); do not export per-service names such as
-# KAFKA_GROUP_ID or HTTP_PORT, they would apply to every service.
+# KAFKA_GROUP_ID or HTTP_PORT, they would apply to every service. The Redis key prefixes are
+# shared names, so one export covers writer and reader: REDIS_PREFIX (detector, console),
+# INSIGHT_STORE_PREFIX (aggregator, console). STATE_PREFIX, the console's deprecated name for
+# REDIS_PREFIX, is exported as REDIS_PREFIX when that is unset (with a warning; a different
+# REDIS_PREFIX is an error).
 #
 # State: ${TRAIL_INSIGHT_STACK_DIR:-$HOME/.cache/trail-insight/stack}/pipeline/{logs,run}
 #   logs/<svc>.log  JSON logs of each service (appended; a banner marks each start)
@@ -44,7 +48,7 @@ die() {
   exit 1
 }
 
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 
 port_of() {
   case "$1" in
@@ -213,7 +217,19 @@ stop_service() {
   log "$svc: stopped (pid $pid)"
 }
 
+# STATE_PREFIX (deprecated, one release) stands for REDIS_PREFIX, so the detector writes its keys
+# where the console reads them.
+apply_deprecated_prefix() {
+  [[ -n "${STATE_PREFIX+set}" ]] || return 0
+  if [[ -n "${REDIS_PREFIX+set}" && "$REDIS_PREFIX" != "$STATE_PREFIX" ]]; then
+    die "STATE_PREFIX ('$STATE_PREFIX') is the deprecated name of REDIS_PREFIX ('$REDIS_PREFIX') and they differ: export only REDIS_PREFIX"
+  fi
+  log "WARNING: STATE_PREFIX is deprecated and will be removed in the next release: export REDIS_PREFIX instead (read by the detector and the console)"
+  export REDIS_PREFIX="$STATE_PREFIX"
+}
+
 cmd_up() {
+  apply_deprecated_prefix
   local build=true
   if [[ "${1:-}" == --no-build ]]; then
     build=false

@@ -61,7 +61,9 @@ What each service reads, from its config/env.schema.ts: whether it uses the shar
 (kafka.env, all of them: libs/kafka kafkaEnvShape), which of the shared Redis variables (redis.env,
 redis.secretEnv) it reads, and whether it consumes a pipeline topic whose partition count is
 KAFKA_TOPIC_PARTITIONS. libs/testing/src/deploy-checks.integration-spec.ts checks every rendered
-variable against the service's schema.
+variable against the service's schema. One key family, one name: REDIS_PREFIX is the prefix of the
+detector's keys, which the detector writes and the console reads; INSIGHT_STORE_PREFIX that of the
+insight store, which the aggregator writes and the console reads.
 */}}
 {{- define "trail-insight.serviceTraits" -}}
 ingest:
@@ -86,7 +88,7 @@ sink-oss:
   pipelineConsumer: true
 console:
   kafka: false
-  redis: [REDIS_URL, REDIS_CLUSTER_NODES, REDIS_PASSWORD, STATE_PREFIX, INSIGHT_STORE_PREFIX]
+  redis: [REDIS_URL, REDIS_CLUSTER_NODES, REDIS_PASSWORD, REDIS_PREFIX, INSIGHT_STORE_PREFIX]
   pipelineConsumer: false
 {{- end -}}
 
@@ -128,6 +130,11 @@ Later groups win: env < kafka.env < redis.env < services.<name>.env. Empty value
 {{- if hasKey $root.Values.redis.env $key }}{{ $_ := set $redisPlain $key (index $root.Values.redis.env $key) }}{{ end -}}
 {{- if hasKey $root.Values.redis.secretEnv $key }}{{ $_ := set $redisSecret $key (index $root.Values.redis.secretEnv $key) }}{{ end -}}
 {{- end -}}
+{{- /* redis.env.STATE_PREFIX: deprecated name of REDIS_PREFIX (one release), used when that is empty */ -}}
+{{- $legacyPrefix := include "trail-insight.legacyRedisPrefix" $root -}}
+{{- if and (has "REDIS_PREFIX" $traits.redis) $legacyPrefix (eq (toString (index $redisPlain "REDIS_PREFIX" | default "")) "") -}}
+{{- $_ := set $redisPlain "REDIS_PREFIX" $legacyPrefix -}}
+{{- end -}}
 {{- $plainGroups = append $plainGroups $redisPlain -}}
 {{- $secretGroups = append $secretGroups $redisSecret -}}
 {{- $plainGroups = append $plainGroups ($service.env | default dict) -}}
@@ -149,6 +156,15 @@ Later groups win: env < kafka.env < redis.env < services.<name>.env. Empty value
 {{- end -}}
 {{- end -}}
 {{- toYaml (dict "plain" $plain "secret" $secret) -}}
+{{- end -}}
+
+{{/*
+redis.env.STATE_PREFIX, the deprecated name of redis.env.REDIS_PREFIX (the console's old name for
+the detector's key prefix), or "" when unset. Read for one release: it stands for REDIS_PREFIX when
+that is empty, a different REDIS_PREFIX fails checks.yaml, and it is never rendered itself.
+*/}}
+{{- define "trail-insight.legacyRedisPrefix" -}}
+{{- toString (index .Values.redis.env "STATE_PREFIX" | default "") -}}
 {{- end -}}
 
 {{/* A value as an env string; whole numbers never in exponent form (YAML numbers arrive as float64). */}}
@@ -203,6 +219,9 @@ checks.warningsAreErrors is true.
 {{- if and $service.enabled (index $traits $name).pipelineConsumer (gt (int $service.replicas) $partitions) }}
 services.{{ $name }}.replicas ({{ $service.replicas }}) > kafka.env.KAFKA_TOPIC_PARTITIONS ({{ $partitions }}): {{ sub (int $service.replicas) $partitions }} replica(s) will get no partition and stay idle.
 {{- end -}}
+{{- end -}}
+{{- if include "trail-insight.legacyRedisPrefix" . }}
+redis.env.STATE_PREFIX is deprecated and will be removed in the next release: rename it to redis.env.REDIS_PREFIX (the detector's key prefix, which the detector and the console both read).
 {{- end -}}
 {{- if and .Values.services.detector.enabled (eq (int .Values.services.detector.replicas) 1) }}
 services.detector.replicas is 1: the detector stops during every restart and node drain (its state survives; insights are delayed).

@@ -18,6 +18,55 @@ export function observabilityFromEnv(
   return { service, version: SERVICE_VERSION, logLevel: env.LOG_LEVEL, pretty: env.LOG_PRETTY };
 }
 
+/**
+ * A renamed variable whose old name is still read for one release: when only `from` is set, its
+ * value stands for `to` (with a boot warning, {@link renamedEnvWarnings}); when both are set they
+ * must agree ({@link refineRenamedEnv}). Keep `from` in the schema, optional, next to `to`.
+ */
+export interface RenamedVariable {
+  /** The deprecated name. */
+  readonly from: string;
+  /** The name that replaces it. */
+  readonly to: string;
+}
+
+/**
+ * A `superRefine` step: an old name and its replacement both set to different values is an
+ * error naming both (the service cannot tell which one is meant).
+ */
+export function refineRenamedEnv(
+  renames: readonly RenamedVariable[],
+): (env: Record<string, unknown>, context: z.RefinementCtx) => void {
+  return (env, context) => {
+    for (const { from, to } of renames) {
+      const old = env[from];
+      const current = env[to];
+      if (old !== undefined && current !== undefined && old !== current) {
+        context.addIssue({
+          code: 'custom',
+          path: [from],
+          // values not echoed: a renamed variable may be a credential
+          message: `${from} is the deprecated name of ${to} and both are set, to different values: set only ${to}`,
+        });
+      }
+    }
+  };
+}
+
+/** One boot warning per deprecated name in use (log them: {@link ObservabilityOptions.warnings}). */
+export function renamedEnvWarnings(
+  env: Record<string, unknown>,
+  renames: readonly RenamedVariable[],
+): string[] {
+  return renames
+    .filter(({ from }) => env[from] !== undefined)
+    .map(({ from, to }) =>
+      env[to] === undefined
+        ? `${from} is deprecated and will be removed in the next release: rename it to ${to} (its value is used as ${to} until then)`
+        : `${from} is deprecated and will be removed in the next release: ${to} is set to the same value, remove ${from}`,
+    );
+}
+
 /** Thrown by {@link parseEnv}; the message lists every bad variable (z.prettifyError). */
 export class EnvValidationError extends Error {
   override readonly name = 'EnvValidationError';

@@ -13,6 +13,11 @@ export interface ObservabilityOptions {
   destination?: DestinationStream;
   /** Collect prom-client's process/runtime metrics (default true). */
   defaultMetrics?: boolean;
+  /**
+   * Configuration warnings found while parsing the environment (e.g. a deprecated variable name,
+   * `renamedEnvWarnings`), logged once at `warn` level when the root logger is created.
+   */
+  warnings?: readonly string[];
 }
 
 /** Resolved service identity, injectable as {@link SERVICE_INFO}. */

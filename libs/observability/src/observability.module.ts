@@ -39,6 +39,9 @@ export class ObservabilityModule {
       metricsPrefix: metricsPrefixOf(options.service),
     };
     const logger = createRootLogger(options);
+    for (const warning of options.warnings ?? []) {
+      logger.warn({ component: 'config' }, warning);
+    }
     const registry = new Registry();
     if (options.defaultMetrics !== false) {
       collectDefaultMetrics({ register: registry, prefix: info.metricsPrefix });

@@ -171,7 +171,7 @@ describe('console (bundled, real Redis)', () => {
     const port = await freePort();
     service = ServiceProcess.start('console', port, {
       REDIS_URL: requireTestEnv('REDIS_URL'),
-      STATE_PREFIX: prefix,
+      REDIS_PREFIX: prefix,
       INSIGHT_STORE_PREFIX: prefix,
       PROVISIONAL_CACHE_MS: '0',
     });
@@ -318,6 +318,7 @@ describe('console (bundled, real Redis)', () => {
     const port = await freePort();
     const unreachable = ServiceProcess.start('console', port, {
       REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      // the deprecated name of REDIS_PREFIX still boots, with a warning
       STATE_PREFIX: `${randomUUID()}:`,
     });
     services.push(unreachable);
@@ -326,6 +327,7 @@ describe('console (bundled, real Redis)', () => {
       30_000,
       'health',
     );
+    expect(unreachable.logs).toMatch(/"level":"warn".*STATE_PREFIX is deprecated.*REDIS_PREFIX/);
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(503);
     const response = await fetch(`http://127.0.0.1:${port}/api/insights`);
     expect(response.status).toBe(503);
