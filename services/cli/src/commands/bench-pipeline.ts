@@ -41,6 +41,10 @@ export interface PipelineBenchOptions {
   bundle?: boolean;
   /** Write bench-results/pipeline-<date>.json and the docs/benchmarks.md table (default true). */
   write?: boolean;
+  /** Write a V8 CPU profile of every service process into this folder (`node --cpu-prof`). */
+  profileDir?: string;
+  /** Stop after the throughput and memory phases (no latency phase, nothing written). */
+  throughputOnly?: boolean;
   log?: (line: string) => void;
 }
 
@@ -89,6 +93,7 @@ export interface PipelineBenchResult {
     bytesPerDedupId: number;
     encodings: Record<string, number>;
   };
+  /** Null when the run was `throughputOnly`. */
   latency: {
     targetRate: number;
     achievedRate: number;
@@ -106,11 +111,13 @@ export interface PipelineBenchResult {
      * The detector's durable reorder buffer at the end (events younger than the watermark, in the
      * partitions' `:buf` hashes and `:order` sorted sets): it holds rate × lateness events.
      */
-    buffer: { events: number; bytes: number; bytesPerEvent: number };
+    buffer: { events: number; messages: number; bytes: number; bytesPerEvent: number };
     /** Resident memory of each service at the end of the run. */
     rssMb: Record<Service, number>;
-  };
+  } | null;
 }
+
+type LatencyResult = NonNullable<PipelineBenchResult['latency']>;
 
 const BEGIN = '<!-- bench:pipeline:begin -->';
 const END = '<!-- bench:pipeline:end -->';
@@ -185,13 +192,22 @@ class ServiceRun {
     root: string,
     name: Service,
     env: Record<string, string>,
+    profileDir?: string,
   ): Promise<ServiceRun> {
     const entry = join(root, 'services', name, 'dist/main.js');
     if (!existsSync(entry)) {
       throw new Error(`${entry} is missing: run node deploy/build/bundle.mjs ${name}`);
     }
     const port = await freePort();
-    const child = spawn(process.execPath, [entry], {
+    const profile =
+      profileDir === undefined
+        ? []
+        : [
+            '--cpu-prof',
+            `--cpu-prof-dir=${profileDir}`,
+            `--cpu-prof-name=${name}-${port}.cpuprofile`,
+          ];
+    const child = spawn(process.execPath, [...profile, entry], {
       cwd: root,
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -278,6 +294,7 @@ class BenchPipeline {
     private readonly redisUrl: string,
     private readonly partitions: number,
     private readonly detectorEnv: Record<string, string>,
+    private readonly profileDir?: string,
   ) {
     this.admin = new Kafka({
       brokers: parseBrokerList(brokers),
@@ -320,7 +337,7 @@ class BenchPipeline {
   }
 
   async start(service: Service): Promise<ServiceRun> {
-    const run = await ServiceRun.start(this.root, service, this.envOf(service));
+    const run = await ServiceRun.start(this.root, service, this.envOf(service), this.profileDir);
     this.runs.set(service, run);
     return run;
   }
@@ -582,21 +599,44 @@ async function measureMemory(redis: Redis, prefix: string): Promise<PipelineBenc
 async function measureBuffer(
   redis: Redis,
   prefix: string,
-): Promise<PipelineBenchResult['latency']['buffer']> {
-  const buffer = { events: 0, bytes: 0, bytesPerEvent: 0 };
+  detector: ServiceRun | undefined,
+): Promise<LatencyResult['buffer']> {
+  const buffer = { events: 0, messages: 0, bytes: 0, bytesPerEvent: 0 };
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}{p:*}:buf`, 'COUNT', 1000);
     cursor = next;
     for (const key of keys) {
-      buffer.events += await redis.hlen(key);
+      buffer.messages += await redis.hlen(key);
       for (const part of [key, `${key.slice(0, -'buf'.length)}order`]) {
         buffer.bytes += Number((await redis.memory('USAGE', part, 'SAMPLES', '0')) ?? 0);
       }
     }
   } while (cursor !== '0');
+  // The buffer holds whole messages; the events still to apply are the detector's gauge.
+  if (detector !== undefined) {
+    const metrics = await (await fetch(`http://127.0.0.1:${detector.port}/metrics`)).text();
+    for (const match of metrics.matchAll(/^\w+_buffered_events\{[^}]*\} (\d+)$/gm)) {
+      buffer.events += Number(match[1]);
+    }
+  }
   buffer.bytesPerEvent = buffer.events === 0 ? 0 : Math.round(buffer.bytes / buffer.events);
   return buffer;
+}
+
+/** Checkpoints the detector ran (all kinds), from its /metrics. */
+async function detectorCheckpoints(detector: ServiceRun | undefined): Promise<number> {
+  if (detector === undefined) {
+    return 0;
+  }
+  const metrics = await (await fetch(`http://127.0.0.1:${detector.port}/metrics`)).text();
+  let count = 0;
+  for (const match of metrics.matchAll(
+    /^\w+_checkpoint_duration_seconds_count\{[^}]*\} (\d+)$/gm,
+  )) {
+    count += Number(match[1]);
+  }
+  return count;
 }
 
 /** Resident set size of a process in MiB, from /proc; 0 when unreadable. */
@@ -657,6 +697,8 @@ async function throughputPhase(
     const started = performance.now();
     await pipeline.start('ingest');
     const joined = performance.now();
+    // ingest's boot is not per-event work: count its CPU from its readiness
+    before.ingest = cpuSecondsOf(pipeline.runs.get('ingest')?.pid);
     await waitUntil(
       async () => {
         const lags = await Promise.all([
@@ -680,6 +722,8 @@ async function throughputPhase(
       ]),
     ) as Record<Measured, number>;
     const insights = await topicSize(admin, pipeline.topics.ipInsights);
+    const checkpoints = await detectorCheckpoints(pipeline.runs.get('detector'));
+    log(`detector: ${checkpoints} checkpoints, ${Math.round(messages / checkpoints)} events each`);
     log(
       `pipeline: ${Math.round(messages / seconds)} messages/s (${seconds.toFixed(1)} s, ingest start ` +
         `${((joined - started) / 1000).toFixed(1)} s before), CPU s ${JSON.stringify(cpuSeconds)}, ${insights} insights`,
@@ -772,7 +816,7 @@ function percentile(sorted: readonly number[], p: number): number {
  * probe from a never-seen IP every 100 ms; latency = probe produced → its provisional insight in
  * Redis (detector preview hash, or the account's windows hash, whichever shows it first).
  */
-async function latencyPhase(context: BenchContext): Promise<PipelineBenchResult['latency']> {
+async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
   const { options, redis, log } = context;
   const rate = options.rate ?? 10_000;
   const seconds = options.seconds ?? 30;
@@ -947,7 +991,7 @@ async function latencyPhase(context: BenchContext): Promise<PipelineBenchResult[
         windows: measured.filter((probe) => probe.seenIn === 'windows').length,
       },
       maxLag,
-      buffer: await measureBuffer(redis, pipeline.prefix),
+      buffer: await measureBuffer(redis, pipeline.prefix, pipeline.runs.get('detector')),
       rssMb,
     };
     log(`latency: ${JSON.stringify(result)}`);
@@ -991,10 +1035,14 @@ export function renderPipelineBench(result: PipelineBenchResult): string {
     `| Redis bytes per usual IP (${formatNumber(m.usualIps)} in ${m.accounts} accounts) | ${m.bytesPerUsualIp} | ≤ 150 |`,
     `| Redis bytes per open window (${formatNumber(m.openWindows)}) | ${m.bytesPerOpenWindow} | ≤ 400 |`,
     `| Redis bytes per de-duplication id (${formatNumber(m.dedupIds)} in the last hour of the accounts) | ${m.bytesPerDedupId} | |`,
-    `| steady load achieved (target ${formatNumber(l.targetRate)} events/s, ${l.seconds} s) | ${formatNumber(l.achievedRate)} events/s; max lag ingest ${formatNumber(l.maxLag.ingest)}, detector ${formatNumber(l.maxLag.detector)} | |`,
-    `| produced → provisional insight in Redis, p50 / p99 / max (${l.visible} of ${l.probes} probes seen) | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ 2,000 ms |`,
-    `| detector reorder buffer in Redis after ${l.seconds} s of load | ${formatNumber(l.buffer.events)} events, ${formatNumber(Math.round(l.buffer.bytes / 2 ** 20))} MiB (${l.buffer.bytesPerEvent} B/event) | |`,
-    `| RSS at the end of the load: ingest / detector / aggregator | ${l.rssMb.ingest} / ${l.rssMb.detector} / ${l.rssMb.aggregator} MiB | |`,
+    ...(l === null
+      ? ['| latency phase | not run (`--throughput-only`) | |']
+      : [
+          `| steady load achieved (target ${formatNumber(l.targetRate)} events/s, ${l.seconds} s) | ${formatNumber(l.achievedRate)} events/s; max lag ingest ${formatNumber(l.maxLag.ingest)}, detector ${formatNumber(l.maxLag.detector)} | |`,
+          `| produced → provisional insight in Redis, p50 / p99 / max (${l.visible} of ${l.probes} probes seen) | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ 2,000 ms |`,
+          `| detector reorder buffer in Redis after ${l.seconds} s of load | ${formatNumber(l.buffer.events)} events in ${formatNumber(l.buffer.messages)} messages, ${formatNumber(Math.round(l.buffer.bytes / 2 ** 20))} MiB (${l.buffer.bytesPerEvent} B/event) | |`,
+          `| RSS at the end of the load: ingest / detector / aggregator | ${l.rssMb.ingest} / ${l.rssMb.detector} / ${l.rssMb.aggregator} MiB | |`,
+        ]),
     END,
   ].join('\n');
 }
@@ -1047,12 +1095,19 @@ export async function benchPipeline(
     redis,
     log,
     newPipeline: (extra) =>
-      new BenchPipeline(root, brokers, redisUrl, partitions, { ...detectorEnv, ...extra }),
+      new BenchPipeline(
+        root,
+        brokers,
+        redisUrl,
+        partitions,
+        { ...detectorEnv, ...extra },
+        options.profileDir === undefined ? undefined : resolve(options.profileDir),
+      ),
   };
   try {
     const info = await redis.info('server');
     const { throughput, memory } = await throughputPhase(context, trail);
-    const latency = await latencyPhase(context);
+    const latency = options.throughputOnly === true ? null : await latencyPhase(context);
     const result: PipelineBenchResult = {
       date: new Date().toISOString().slice(0, 10),
       machine: {
@@ -1068,7 +1123,7 @@ export async function benchPipeline(
       memory,
       latency,
     };
-    if (options.write ?? true) {
+    if (latency !== null && (options.write ?? true)) {
       writePipelineBench(root, result);
     }
     return result;

@@ -161,6 +161,8 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       data: { type: 'string', default: resolve('bench-results/data') },
       'events-per-day': { type: 'string', default: '75000' },
       pipeline: { type: 'boolean', default: false },
+      'throughput-only': { type: 'boolean', default: false },
+      profile: { type: 'string' },
     },
   });
   if (values.worker !== undefined) {
@@ -175,7 +177,11 @@ async function runBench(argv: string[]): Promise<ExitCode> {
     return ExitCode.Ok;
   }
   if (values.pipeline) {
-    const result = await benchPipeline({ dataDir: values.data });
+    const result = await benchPipeline({
+      dataDir: values.data,
+      throughputOnly: values['throughput-only'],
+      profileDir: values.profile,
+    });
     process.stdout.write(`${renderPipelineBench(result)}\n`);
     return ExitCode.Ok;
   }
@@ -210,7 +216,8 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 
 export const benchCommand: CliCommand = {
   name: 'bench',
-  usage: 'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline]',
+  usage:
+    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--profile DIR]]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,
