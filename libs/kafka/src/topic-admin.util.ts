@@ -1,6 +1,6 @@
 import { createKafkaClient } from './kafka-client.factory';
 
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 import type { KafkaConnectionConfig } from './kafka-config';
 
@@ -67,5 +67,81 @@ export async function topicEndOffsets(
     return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * A connected admin for repeated offset queries (a benchmark or test polling lag every 100 ms):
+ * one admin for many calls instead of one connection per call. Give each set of topics its own
+ * handle and `close()` it before deleting them: a kafkajs admin keeps every topic it ever looked
+ * at in its metadata, so a long-lived shared one would keep retrying topics deleted since.
+ */
+export interface LagAdmin {
+  connect(): Promise<void>;
+  /**
+   * Messages of `topic` not yet committed by `groupId`: the sum over partitions of high watermark
+   * − max(committed offset, low watermark); a partition without a committed offset (-1) counts
+   * from its low watermark, so a group that never committed lags by the whole topic.
+   */
+  lag(groupId: string, topic: string): Promise<number>;
+  /** Messages in `topic` now: the sum over partitions of high − low watermark. */
+  topicSize(topic: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Plain helper (CLI, tests, bench): a {@link LagAdmin}; `connect()` it before the first query. */
+export function createLagAdmin(connection: KafkaConnectionConfig): LagAdmin {
+  const admin: Admin = createKafkaClient(connection).admin();
+  return {
+    connect: () => admin.connect(),
+    lag: async (groupId, topic) => {
+      // allSettled: when one request fails, the other is still awaited before the error is
+      // thrown, so it cannot go on retrying after the caller moved on (closed the admin, deleted
+      // the topic)
+      const [committed, ends] = await Promise.allSettled([
+        admin.fetchOffsets({ groupId, topics: [topic] }),
+        admin.fetchTopicOffsets(topic),
+      ]);
+      if (committed.status === 'rejected') {
+        throw committed.reason;
+      }
+      if (ends.status === 'rejected') {
+        throw ends.reason;
+      }
+      const done = new Map(
+        (committed.value[0]?.partitions ?? []).map((entry) => [
+          entry.partition,
+          Number(entry.offset),
+        ]),
+      );
+      return ends.value.reduce(
+        (sum, end) =>
+          sum + Number(end.high) - Math.max(done.get(end.partition) ?? -1, Number(end.low)),
+        0,
+      );
+    },
+    topicSize: async (topic) => {
+      const ends = await admin.fetchTopicOffsets(topic);
+      return ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);
+    },
+    close: () => admin.disconnect(),
+  };
+}
+
+/**
+ * Plain helper: messages of `topic` not yet committed by consumer group `groupId` (see
+ * {@link LagAdmin.lag}). Connects an admin per call: to poll, keep a {@link createLagAdmin}.
+ */
+export async function consumerGroupLag(
+  connection: KafkaConnectionConfig,
+  groupId: string,
+  topic: string,
+): Promise<number> {
+  const admin = createLagAdmin(connection);
+  await admin.connect();
+  try {
+    return await admin.lag(groupId, topic);
+  } finally {
+    await admin.close();
   }
 }

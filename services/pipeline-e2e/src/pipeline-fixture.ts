@@ -3,12 +3,11 @@ import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 
 import { normalizeRecord, readTrailContent } from '@trail-insight/events';
 import { WindowVerdict } from '@trail-insight/detection';
 import { insightEventIdOf, toIpInsight } from '@trail-insight/insights';
-import { parseBrokerList, topicEndOffsets } from '@trail-insight/kafka';
+import { createLagAdmin, topicEndOffsets } from '@trail-insight/kafka';
 import {
   ServiceProcess,
   collectTestTopics,
@@ -22,11 +21,9 @@ import {
 import { InsightStoreKeys } from '@trail-insight/state-redis';
 import { analyzeTrailPaths, readTrailFile, walkTrailPaths } from '@trail-insight/trail-files';
 
-import type { Admin } from 'kafkajs';
-
 import type { DetectionConfig } from '@trail-insight/detection';
 import type { InsightEvent, IpInsight, IpInsightBucket } from '@trail-insight/insights';
-import type { KafkaInboundMessage, TopicCollector } from '@trail-insight/kafka';
+import type { KafkaInboundMessage, LagAdmin, TopicCollector } from '@trail-insight/kafka';
 import type { TestTopics } from '@trail-insight/testing';
 import type { BatchSummary } from '@trail-insight/trail-files';
 
@@ -83,7 +80,7 @@ export class PipelineFixture {
     readonly settings: PipelineSettings,
     private readonly topics: TestTopics<TopicKey>,
     readonly collector: TopicCollector,
-    private readonly admin: Admin,
+    private readonly admin: LagAdmin,
     readonly redis: Redis,
   ) {}
 
@@ -99,11 +96,7 @@ export class PipelineFixture {
       topics.names.insightEvents,
       topics.names.deadLetter,
     ]);
-    const admin = new Kafka({
-      brokers: parseBrokerList(requireTestEnv('KAFKA_BROKERS')),
-      clientId: uniqueName('lag'),
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const admin = createLagAdmin(testKafkaConnection(uniqueName('lag')));
     await admin.connect();
     await collector.joined;
     return new PipelineFixture(
@@ -176,20 +169,8 @@ export class PipelineFixture {
   }
 
   /** Messages of the service's input topic not yet committed by its consumer group. */
-  async lag(service: PipelineService): Promise<number> {
-    const topic = this.topics.names[INPUT_OF[service]];
-    const [committed, ends] = await Promise.all([
-      this.admin.fetchOffsets({ groupId: this.groups[service], topics: [topic] }),
-      this.admin.fetchTopicOffsets(topic),
-    ]);
-    const done = new Map(
-      (committed[0]?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
-    );
-    return ends.reduce(
-      (sum, end) =>
-        sum + Number(end.high) - Math.max(done.get(end.partition) ?? -1, Number(end.low)),
-      0,
-    );
+  lag(service: PipelineService): Promise<number> {
+    return this.admin.lag(this.groups[service], this.topics.names[INPUT_OF[service]]);
   }
 
   /** Messages produced to a topic so far (sum of its partitions' high watermarks). */
@@ -238,7 +219,7 @@ export class PipelineFixture {
   async cleanup(): Promise<void> {
     await Promise.all(this.processes.map((process) => process.kill('SIGKILL')));
     await this.collector.stop().catch(() => undefined);
-    await this.admin.disconnect().catch(() => undefined);
+    await this.admin.close().catch(() => undefined);
     await this.topics.cleanup().catch(() => undefined);
     let cursor = '0';
     do {
