@@ -1,29 +1,52 @@
 import { Injectable } from '@nestjs/common';
 
-import { KafkaBatchHandler, Topic, normalizedEventsMessageSchema } from '@trail-insight/kafka';
+import {
+  KafkaBatchHandler,
+  KafkaDeadLetterReason,
+  Topic,
+  decodeNormalizedMessage,
+} from '@trail-insight/kafka';
 
-import type { NormalizedEvent } from '@trail-insight/events';
 import type { DecodedMessage, KafkaBatchContext } from '@trail-insight/kafka';
 
 import { DetectorService } from './detector.service';
 
-/** `normalized-events` → the detector core, one fetched batch of one partition at a time. */
+import type { InputMessage } from './core/detector-core';
+
+/**
+ * `normalized-events` → the detector core, one fetched batch of one partition at a time. Each
+ * message is validated event by event (`decodeNormalizedMessage`): an invalid message is
+ * dead-lettered whole, an invalid event of a valid array alone (`record-index` = its position),
+ * so one bad event never costs the up to 1,000 others packed with it.
+ */
 @Injectable()
 export class NormalizedEventsConsumer {
   constructor(private readonly detector: DetectorService) {}
 
-  @KafkaBatchHandler({ topic: Topic.NormalizedEvents, schema: normalizedEventsMessageSchema })
-  handle(
-    messages: Array<DecodedMessage<NormalizedEvent[]>>,
-    context: KafkaBatchContext,
-  ): Promise<void> {
-    return this.detector.handleBatch(
-      context.partition,
-      messages.map((message) => ({
-        offset: message.offset,
-        events: message.payload,
-        value: message.value,
-      })),
-    );
+  @KafkaBatchHandler({ topic: Topic.NormalizedEvents })
+  handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
+    const inputs: InputMessage[] = [];
+    for (const message of messages) {
+      const decoded = decodeNormalizedMessage(message.payload, message.key?.toString() ?? null);
+      if (!decoded.ok) {
+        context.deadLetter(message, decoded.reason, decoded.detail);
+        continue;
+      }
+      for (const { index, detail, value } of decoded.rejected) {
+        context.deadLetter(message, KafkaDeadLetterReason.SchemaMismatch, detail, {
+          value,
+          headers: { 'record-index': String(index) },
+        });
+      }
+      if (decoded.events.length > 0) {
+        inputs.push({
+          offset: message.offset,
+          events: decoded.events,
+          // stored as consumed only when every event of it is kept
+          value: decoded.rejected.length === 0 ? message.payload : null,
+        });
+      }
+    }
+    return this.detector.handleBatch(context.partition, inputs);
   }
 }

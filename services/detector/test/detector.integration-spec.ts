@@ -24,6 +24,7 @@ import { NONE_MODEL } from '@trail-insight/detection';
 import {
   NORMALIZED_EVENT_SCHEMA_HEADER,
   createProducer,
+  packNormalizedEvents,
   ipInsightMessageSchema,
   topicEndOffsets,
 } from '@trail-insight/kafka';
@@ -188,7 +189,7 @@ describe('detector service (real Kafka + Redis)', () => {
         await redis.del(...keys.slice(i, i + 500));
       }
     });
-    const collector = await collectTestTopics([created.names.insights]);
+    const collector = await collectTestTopics([created.names.insights, created.names.dlq]);
     cleanups.push(() => collector.stop());
     const env = {
       KAFKA_BROKERS: requireTestEnv('KAFKA_BROKERS'),
@@ -219,14 +220,18 @@ describe('detector service (real Kafka + Redis)', () => {
     const producer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('producer'));
     await producer.connect();
     try {
+      // Both wire formats: chunks alternate between ingest's packed arrays (v2) and single events (v1).
       for (let i = 0; i < records.length; i += 5_000) {
+        const events = records.slice(i, i + 5_000).map(({ event }) => event);
         await producer.send(
           topic,
-          records.slice(i, i + 5_000).map(({ event }) => ({
-            key: event.accountId,
-            value: JSON.stringify(event),
-            headers: NORMALIZED_EVENT_SCHEMA_HEADER,
-          })),
+          (i / 5_000) % 2 === 1
+            ? packNormalizedEvents(events)
+            : events.map((event) => ({
+                key: event.accountId,
+                value: JSON.stringify(event),
+                headers: NORMALIZED_EVENT_SCHEMA_HEADER,
+              })),
         );
       }
     } finally {
@@ -278,7 +283,29 @@ describe('detector service (real Kafka + Redis)', () => {
     const service = await start(env);
     const started = Date.now();
     await produce(topics.input, scenario.ordered);
+    // Poison: not JSON, and a packed array whose only event lacks its time (dead-lettered alone).
+    const poisonProducer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('poison'));
+    await poisonProducer.connect();
+    const [first] = scenario.ordered;
+    await poisonProducer.send(topics.input, [
+      { key: first.event.accountId, value: '{"time":' },
+      {
+        key: first.event.accountId,
+        value: JSON.stringify([{ ...first.event, time: 'yesterday' }]),
+      },
+    ]);
+    await poisonProducer.disconnect();
     const output = await settle(collector, topics.insights, () => [service]);
+    await waitFor(() => collector.of(topics.dlq).length >= 2, 30_000, 'two dead letters');
+    expect(
+      collector
+        .of(topics.dlq)
+        .map((m) => [m.headers['reason'], m.headers['record-index'] ?? null])
+        .sort(),
+    ).toEqual([
+      ['invalid-json', null],
+      ['schema-mismatch', '0'],
+    ]);
     const seconds = (Date.now() - started) / 1000;
     const metrics = await service.metrics();
     process.stdout.write(
@@ -290,6 +317,7 @@ describe('detector service (real Kafka + Redis)', () => {
     expect(output.duplicates).toBe(0);
     expect(metricValue(metrics, 'detector_late_events_total')).toBe(0);
     expect(metricValue(metrics, 'detector_events_in_total')).toBe(scenario.ordered.length);
+    expect(collector.of(topics.dlq)).toHaveLength(2);
   });
 
   it('loses nothing and changes nothing when killed -9 (or stopped) at random points', async () => {

@@ -1,5 +1,4 @@
 import { normalizeRecord, readTrailContent } from '@trail-insight/events';
-import { normalizedEventSchema } from '@trail-insight/kafka';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 
@@ -36,7 +35,8 @@ function lineBytes(content: Buffer, line: number): Buffer {
  * and §7) into normalized events and invalid records. What an invalid record dead-letters: the
  * whole message when it held that one record; otherwise the raw line for a malformed line, and the
  * record re-serialized as JSON for an invalid record inside a batch (its original bytes are not
- * delimited). Every event is checked against `normalizedEventSchema` before it may be produced.
+ * delimited). The events' shape is checked where they are consumed: the detector validates each
+ * one against `normalizedEventSchema` and dead-letters an invalid one alone.
  */
 export function splitRawMessage(content: Buffer): RawRecordResult[] {
   const items = [...readTrailContent(content)];
@@ -68,16 +68,6 @@ export function splitRawMessage(content: Buffer): RawRecordResult[] {
         ok: false,
         reason: result.reason,
         detail: result.detail,
-        value: single ? content : Buffer.from(JSON.stringify(item.value) ?? 'null'),
-        index: item.line,
-      };
-    }
-    const checked = normalizedEventSchema.safeParse(result.event);
-    if (!checked.success) {
-      return {
-        ok: false,
-        reason: 'schema-mismatch',
-        detail: checked.error.issues.map((issue) => issue.path.join('.')).join(', '),
         value: single ? content : Buffer.from(JSON.stringify(item.value) ?? 'null'),
         index: item.line,
       };

@@ -3,6 +3,7 @@ import {
   MAX_NORMALIZED_MESSAGE_BYTES,
   NORMALIZED_EVENTS_SCHEMA_HEADER,
   decodeNormalizedEvents,
+  decodeNormalizedMessage,
   normalizedEventsMessageSchema,
   packNormalizedEvents,
 } from './normalized-event.schema';
@@ -105,5 +106,53 @@ describe('normalizedEventsMessageSchema', () => {
     expect(() => decodeNormalizedEvents(null)).toThrow('no value');
     expect(() => decodeNormalizedEvents('{')).toThrow(SyntaxError);
     expect(() => decodeNormalizedEvents('[]')).toThrow();
+  });
+});
+
+describe('decodeNormalizedMessage', () => {
+  const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+  it('gives every event of a valid message, v2 or v1', () => {
+    expect(decodeNormalizedMessage(bytes([event('a', 1), event('a', 2)]), 'a')).toEqual({
+      ok: true,
+      events: [event('a', 1), event('a', 2)],
+      rejected: [],
+    });
+    expect(decodeNormalizedMessage(bytes(event('a', 1)), null)).toEqual({
+      ok: true,
+      events: [event('a', 1)],
+      rejected: [],
+    });
+  });
+
+  it('rejects only the bad events of an array, by position', () => {
+    const bad = { ...event('a', 2), time: 'yesterday' };
+    const decoded = decodeNormalizedMessage(
+      bytes([event('a', 1), bad, event('b', 3), event('a', 4)]),
+      'a',
+    );
+
+    expect(decoded).toMatchObject({ ok: true, events: [event('a', 1), event('a', 4)] });
+    expect(decoded.ok && decoded.rejected.map((r) => [r.index, r.value])).toEqual([
+      [1, JSON.stringify(bad)],
+      [2, JSON.stringify(event('b', 3))],
+    ]);
+    expect(decoded.ok && decoded.rejected[0].detail).toContain('time');
+  });
+
+  it('takes the account of the first valid event when the message has no key', () => {
+    const decoded = decodeNormalizedMessage(bytes([42, event('b', 1), event('a', 2)]), null);
+
+    expect(decoded).toMatchObject({ ok: true, events: [event('b', 1)] });
+    expect(decoded.ok && decoded.rejected.map((r) => r.index)).toEqual([0, 2]);
+  });
+
+  it.each([
+    ['not JSON', Buffer.from('{"time":'), 'a', 'invalid-json'],
+    ['an empty array', bytes([]), 'a', 'schema-mismatch'],
+    ['a bare number', bytes(42), 'a', 'schema-mismatch'],
+    ['a v1 event of another account than its key', bytes(event('b', 1)), 'a', 'schema-mismatch'],
+  ])('refuses %s as a whole', (_name, value, key, reason) => {
+    expect(decodeNormalizedMessage(value, key)).toMatchObject({ ok: false, reason });
   });
 });

@@ -99,3 +99,68 @@ export function decodeNormalizedEvents(value: Buffer | string | null): Normalize
   }
   return normalizedEventsMessageSchema.parse(JSON.parse(String(value)));
 }
+
+/** An event of a `normalized-events` message that failed {@link normalizedEventSchema}. */
+export interface RejectedNormalizedEvent {
+  /** Position in the message's array (0-based). */
+  index: number;
+  detail: string;
+  /** The element re-serialized as JSON (its original bytes are not delimited). */
+  value: string;
+}
+
+/** A `normalized-events` message value, decoded event by event. */
+export type NormalizedMessageDecoding =
+  | { ok: true; events: NormalizedEvent[]; rejected: RejectedNormalizedEvent[] }
+  | { ok: false; reason: 'invalid-json' | 'schema-mismatch'; detail: string };
+
+function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * Decodes a `normalized-events` message so that one bad event costs only itself: a valid message
+ * (the usual case, one schema check) gives its events; an array some of whose elements are not
+ * NormalizedEvents, or not of the message's account (its key, else the first valid event's),
+ * gives the others plus the rejected ones. Anything else (not JSON, not an array or event, an
+ * empty or oversized array) is invalid as a whole.
+ */
+export function decodeNormalizedMessage(
+  value: Buffer,
+  key: string | null,
+): NormalizedMessageDecoding {
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: 'invalid-json', detail: (error as Error).message };
+  }
+  const whole = normalizedEventsMessageSchema.safeParse(json);
+  if (whole.success && (key === null || whole.data[0].accountId === key)) {
+    return { ok: true, events: whole.data, rejected: [] };
+  }
+  if (!Array.isArray(json) || json.length === 0 || json.length > MAX_EVENTS_PER_MESSAGE) {
+    const detail = whole.success ? `account is not the key ${key}` : issuesOf(whole.error);
+    return { ok: false, reason: 'schema-mismatch', detail };
+  }
+  const events: NormalizedEvent[] = [];
+  const rejected: RejectedNormalizedEvent[] = [];
+  let account = key;
+  json.forEach((element: unknown, index) => {
+    const checked = normalizedEventSchema.safeParse(element);
+    account ??= checked.success ? checked.data.accountId : null;
+    if (checked.success && checked.data.accountId === account) {
+      events.push(checked.data);
+      return;
+    }
+    rejected.push({
+      index,
+      detail: checked.success ? `account is not ${account}` : issuesOf(checked.error),
+      value: JSON.stringify(element) ?? 'null',
+    });
+  });
+  return { ok: true, events, rejected };
+}
