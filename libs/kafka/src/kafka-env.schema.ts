@@ -35,6 +35,12 @@ export const kafkaEnvShape = {
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).optional(),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  KAFKA_MAX_BYTES_PER_PARTITION: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
 };
 
 export type KafkaEnv = z.infer<z.ZodObject<typeof kafkaEnvShape>>;
@@ -109,6 +115,7 @@ export function kafkaConfigFromEnv(env: KafkaEnv, defaults: KafkaEnvDefaults): K
       partitionsConsumedConcurrently:
         env.KAFKA_PARTITIONS_CONCURRENTLY ?? defaults.partitionsConcurrently ?? 1,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      maxBytesPerPartition: env.KAFKA_MAX_BYTES_PER_PARTITION,
       heartbeatIntervalMs: Math.min(3_000, Math.floor(env.KAFKA_SESSION_TIMEOUT_MS / 3)),
     };
   }

@@ -20,11 +20,15 @@ export interface DecodedMessage<T> extends KafkaInboundMessage {
   payload: T;
 }
 
-/** A message to produce. Keys route partitions: same key, same partition, in order. */
+/**
+ * A message to produce. Keys route partitions (murmur2, as Java clients): same key, same
+ * partition, in order; an explicit `partition` overrides the key.
+ */
 export interface OutboundMessage {
   key: string | Buffer | null;
   value: string | Buffer;
   headers?: Record<string, string>;
+  partition?: number;
 }
 
 export interface DeadLetterOptions {

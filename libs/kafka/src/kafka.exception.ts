@@ -6,6 +6,7 @@ export enum KafkaErrorCode {
   InvalidConfig = 'invalid-config',
   NotConnected = 'not-connected',
   ProduceFailed = 'produce-failed',
+  MetadataFailed = 'metadata-failed',
 }
 
 export function assertUnreachable(value: never): never {
@@ -21,6 +22,7 @@ function isRetriableCode(code: KafkaErrorCode): boolean {
       return false;
     case KafkaErrorCode.NotConnected:
     case KafkaErrorCode.ProduceFailed:
+    case KafkaErrorCode.MetadataFailed:
       return true;
     default:
       return assertUnreachable(code);

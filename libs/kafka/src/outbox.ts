@@ -5,6 +5,8 @@ export interface ProducedMessage {
   key: string | Buffer | null;
   value: string | Buffer;
   headers?: Record<string, string>;
+  /** Overrides the key's partition. */
+  partition?: number;
 }
 
 export interface TopicBatch {

@@ -11,6 +11,9 @@ function toMessage(message: ProducedMessage): Message {
   if (message.headers !== undefined) {
     result.headers = message.headers;
   }
+  if (message.partition !== undefined) {
+    result.partition = message.partition;
+  }
   return result;
 }
 

@@ -27,7 +27,7 @@ export class NormalizedEventsConsumer {
   handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
     const inputs: InputMessage[] = [];
     for (const message of messages) {
-      const decoded = decodeNormalizedMessage(message.payload, message.key?.toString() ?? null);
+      const decoded = decodeNormalizedMessage(message.payload);
       if (!decoded.ok) {
         context.deadLetter(message, decoded.reason, decoded.detail);
         continue;

@@ -226,7 +226,7 @@ describe('detector service (real Kafka + Redis)', () => {
         await producer.send(
           topic,
           (i / 5_000) % 2 === 1
-            ? packNormalizedEvents(events)
+            ? packNormalizedEvents(events, PARTITIONS)
             : events.map((event) => ({
                 key: event.accountId,
                 value: JSON.stringify(event),

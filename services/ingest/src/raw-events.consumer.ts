@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import {
   KafkaBatchHandler,
   KafkaDeadLetterReason,
+  KafkaProducerService,
   Topic,
   packNormalizedEvents,
 } from '@trail-insight/kafka';
@@ -17,16 +18,22 @@ import type { RawRecordResult } from './split-raw-message.util';
 
 /**
  * Raw management events → `normalized-events` and `dead-letter`, one fetched batch of one
- * partition at a time: the batch's valid events leave as one message per account (a JSON array,
- * `normalized-events.v2`), produced with the batch's dead letters, and in exactly-once mode with
- * its consumed offset, in one transaction.
+ * partition at a time: the batch's valid events leave as one message per destination partition
+ * (a JSON array in input order, `normalized-events.v2`; the partition is the one their account's
+ * key routes to), produced with the batch's dead letters, and in exactly-once mode with its
+ * consumed offset, in one transaction.
  */
 @Injectable()
 export class RawEventsConsumer {
-  constructor(private readonly metrics: IngestMetrics) {}
+  constructor(
+    private readonly metrics: IngestMetrics,
+    private readonly producer: KafkaProducerService,
+  ) {}
 
   @KafkaBatchHandler({ topic: Topic.RawEvents })
-  handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): void {
+  async handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
+    // Read first: a metadata failure is retriable and must not leave half-counted metrics.
+    const partitions = await this.producer.partitionCount(Topic.NormalizedEvents);
     const events: NormalizedEvent[] = [];
     let invalid = 0;
     for (const message of messages) {
@@ -63,6 +70,6 @@ export class RawEventsConsumer {
     }
     this.metrics.records.inc({ outcome: 'valid' }, events.length);
     this.metrics.records.inc({ outcome: 'invalid' }, invalid);
-    context.send(Topic.NormalizedEvents, packNormalizedEvents(events));
+    context.send(Topic.NormalizedEvents, packNormalizedEvents(events, partitions));
   }
 }

@@ -138,6 +138,8 @@ describe('ingest survives kill -9 (real Kafka, bundled service)', () => {
         for (let from = 0; from < input.messages.length; from += 500) {
           await producer.send(topics.names.raw, input.messages.slice(from, from + 500));
           produced = Math.min(expected.length, produced + 500);
+          // ≈ 5,000 messages/s: ingest outruns it, so the stream is still flowing at every kill
+          await new Promise((resolveDelay) => setTimeout(resolveDelay, 100));
         }
       }
       produced = expected.length;

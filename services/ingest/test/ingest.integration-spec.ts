@@ -2,8 +2,8 @@
  * Ingest end to end on the REAL Kafka of deploy/local/stack.sh (needs: kafka).
  *
  * Proves: raw messages of every SPEC §1 shape (one record, an array, a `Records` object, JSON lines,
- * SLS rows) come out on normalized-events as one NormalizedEvent per valid record, packed per account
- * (JSON arrays keyed by account id);
+ * SLS rows) come out on normalized-events as one NormalizedEvent per valid record, in the partition
+ * its account's key routes to (JSON arrays, one per partition of a fetched batch);
  * every invalid record or message goes to dead-letter with its bytes, reason and source offset; and
  * thousands of fast-check generated hostile records are all dead-lettered while the valid events
  * around them are all delivered, exactly once (no crash in this test, so no redelivery).
@@ -11,7 +11,7 @@
 import { NestFactory } from '@nestjs/core';
 import fc from 'fast-check';
 
-import { createProducer, decodeNormalizedEvents } from '@trail-insight/kafka';
+import { createProducer, decodeNormalizedEvents, partitionOfKey } from '@trail-insight/kafka';
 import {
   collectTestTopics,
   createTestTopics,
@@ -120,7 +120,7 @@ describe('ingest (real Kafka)', () => {
     const events = () =>
       normalized().flatMap((message) =>
         decodeNormalizedEvents(message.value).map((event) => ({
-          key: message.key?.toString(),
+          partition: message.partition,
           event,
         })),
       );
@@ -133,10 +133,11 @@ describe('ingest (real Kafka)', () => {
         .map(({ event }) => event.eventId)
         .sort(),
     ).toEqual(['a-1', 'a-2', 'a-4', 'a-5', 'c-1', 'c-2'].sort());
-    for (const { key, event } of events()) {
-      expect(key).toBe(event.accountId);
+    // Each event in the partition its account's key routes to (3 partitions), as a keyed produce.
+    for (const { partition, event } of events()) {
+      expect(partition).toBe(partitionOfKey(event.accountId, 3));
     }
-    // One message per account of a fetched batch: c-1 and c-2 (account 222) leave together.
+    // One message per partition of a fetched batch: c-1 and c-2 (one raw message) leave together.
     expect(normalized().length).toBeLessThan(events().length);
     expect(normalized().every((m) => header(m, 'schema') === 'normalized-events.v2')).toBe(true);
 

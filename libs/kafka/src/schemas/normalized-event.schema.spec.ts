@@ -6,6 +6,7 @@ import {
   decodeNormalizedMessage,
   normalizedEventsMessageSchema,
   packNormalizedEvents,
+  partitionOfKey,
 } from './normalized-event.schema';
 
 import type { NormalizedEvent } from '@trail-insight/events';
@@ -27,23 +28,56 @@ function event(accountId: string, id: number, overrides: Partial<NormalizedEvent
   };
 }
 
-describe('packNormalizedEvents', () => {
-  it('packs one message per account, keyed by it, each account in input order', () => {
-    const input = [event('a', 1), event('b', 2), event('a', 3), event('c', 4), event('b', 5)];
+/** Account ids of a 6-partition topic: the first two share a partition, the third does not. */
+function accountsOfSixPartitions(): { a: string; b: string; c: string } {
+  const ids = Array.from({ length: 200 }, (_, i) => String(100_000_000_000 + i));
+  const a = ids[0];
+  const b = ids.find((id) => id !== a && partitionOfKey(id, 6) === partitionOfKey(a, 6)) as string;
+  const c = ids.find((id) => partitionOfKey(id, 6) !== partitionOfKey(a, 6)) as string;
+  return { a, b, c };
+}
 
-    const messages = packNormalizedEvents(input);
-
-    expect(messages.map((message) => message.key)).toEqual(['a', 'b', 'c']);
-    expect(messages.every((m) => m.headers === NORMALIZED_EVENTS_SCHEMA_HEADER)).toBe(true);
-    expect(
-      messages.map((message) => decodeNormalizedEvents(message.value).map((e) => e.eventId)),
-    ).toEqual([['e-1', 'e-3'], ['e-2', 'e-5'], ['e-4']]);
+describe('partitionOfKey', () => {
+  it('is murmur2 as Java clients compute it (positive hash modulo the partitions)', () => {
+    // Known values of org.apache.kafka.common.utils.Utils.murmur2 for these keys.
+    expect(partitionOfKey('21', 1000)).toBe((-973932308 & 0x7fffffff) % 1000);
+    expect(partitionOfKey('foobar', 1000)).toBe((-790332482 & 0x7fffffff) % 1000);
   });
 
-  it('splits an account at the event cap and keeps the order across its messages', () => {
+  it('stays within the partitions', () => {
+    for (let i = 0; i < 100; i += 1) {
+      const partition = partitionOfKey(`acct-${i}`, 7);
+      expect(partition).toBeGreaterThanOrEqual(0);
+      expect(partition).toBeLessThan(7);
+    }
+  });
+});
+
+describe('packNormalizedEvents', () => {
+  it('packs one message per partition, in input order across the accounts that share it', () => {
+    const { a, b, c } = accountsOfSixPartitions();
+    const input = [event(a, 1), event(c, 2), event(b, 3), event(a, 4), event(c, 5)];
+
+    const messages = packNormalizedEvents(input, 6);
+
+    expect(messages.map((message) => message.partition)).toEqual([
+      partitionOfKey(a, 6),
+      partitionOfKey(c, 6),
+    ]);
+    expect(messages.every((m) => m.headers === NORMALIZED_EVENTS_SCHEMA_HEADER)).toBe(true);
+    expect(messages.every((m) => m.key === null)).toBe(true);
+    expect(
+      messages.map((message) => decodeNormalizedEvents(message.value).map((e) => e.eventId)),
+    ).toEqual([
+      ['e-1', 'e-3', 'e-4'],
+      ['e-2', 'e-5'],
+    ]);
+  });
+
+  it('splits a partition at the event cap and keeps the order across its messages', () => {
     const input = Array.from({ length: 2 * MAX_EVENTS_PER_MESSAGE + 1 }, (_, i) => event('a', i));
 
-    const messages = packNormalizedEvents(input);
+    const messages = packNormalizedEvents(input, 1);
 
     expect(messages.map((m) => decodeNormalizedEvents(m.value).length)).toEqual([
       MAX_EVENTS_PER_MESSAGE,
@@ -64,7 +98,7 @@ describe('packNormalizedEvents', () => {
       event('a', 5),
     ];
 
-    const messages = packNormalizedEvents(input);
+    const messages = packNormalizedEvents(input, 3);
 
     expect(messages.map((m) => decodeNormalizedEvents(m.value).map((e) => e.eventId))).toEqual([
       ['e-1', 'e-2'],
@@ -78,20 +112,19 @@ describe('packNormalizedEvents', () => {
   });
 
   it('sends nothing for no events', () => {
-    expect(packNormalizedEvents([])).toEqual([]);
+    expect(packNormalizedEvents([], 6)).toEqual([]);
   });
 });
 
 describe('normalizedEventsMessageSchema', () => {
-  it('reads the v2 array and the v1 single object alike', () => {
+  it('reads the v2 array (several accounts) and the v1 single object alike', () => {
     const one = event('a', 1);
-    expect(normalizedEventsMessageSchema.parse([one, event('a', 2)])).toHaveLength(2);
+    expect(normalizedEventsMessageSchema.parse([one, event('b', 2)])).toHaveLength(2);
     expect(normalizedEventsMessageSchema.parse(one)).toEqual([one]);
   });
 
   it.each([
     ['an empty array', []],
-    ['two accounts in one message', [event('a', 1), event('b', 2)]],
     [
       'more events than the cap',
       Array.from({ length: MAX_EVENTS_PER_MESSAGE + 1 }, (_, i) => event('a', i)),
@@ -113,12 +146,12 @@ describe('decodeNormalizedMessage', () => {
   const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
 
   it('gives every event of a valid message, v2 or v1', () => {
-    expect(decodeNormalizedMessage(bytes([event('a', 1), event('a', 2)]), 'a')).toEqual({
+    expect(decodeNormalizedMessage(bytes([event('a', 1), event('b', 2)]))).toEqual({
       ok: true,
-      events: [event('a', 1), event('a', 2)],
+      events: [event('a', 1), event('b', 2)],
       rejected: [],
     });
-    expect(decodeNormalizedMessage(bytes(event('a', 1)), null)).toEqual({
+    expect(decodeNormalizedMessage(bytes(event('a', 1)))).toEqual({
       ok: true,
       events: [event('a', 1)],
       rejected: [],
@@ -127,32 +160,22 @@ describe('decodeNormalizedMessage', () => {
 
   it('rejects only the bad events of an array, by position', () => {
     const bad = { ...event('a', 2), time: 'yesterday' };
-    const decoded = decodeNormalizedMessage(
-      bytes([event('a', 1), bad, event('b', 3), event('a', 4)]),
-      'a',
-    );
+    const decoded = decodeNormalizedMessage(bytes([event('a', 1), bad, 42, event('a', 4)]));
 
     expect(decoded).toMatchObject({ ok: true, events: [event('a', 1), event('a', 4)] });
     expect(decoded.ok && decoded.rejected.map((r) => [r.index, r.value])).toEqual([
       [1, JSON.stringify(bad)],
-      [2, JSON.stringify(event('b', 3))],
+      [2, '42'],
     ]);
     expect(decoded.ok && decoded.rejected[0].detail).toContain('time');
   });
 
-  it('takes the account of the first valid event when the message has no key', () => {
-    const decoded = decodeNormalizedMessage(bytes([42, event('b', 1), event('a', 2)]), null);
-
-    expect(decoded).toMatchObject({ ok: true, events: [event('b', 1)] });
-    expect(decoded.ok && decoded.rejected.map((r) => r.index)).toEqual([0, 2]);
-  });
-
   it.each([
-    ['not JSON', Buffer.from('{"time":'), 'a', 'invalid-json'],
-    ['an empty array', bytes([]), 'a', 'schema-mismatch'],
-    ['a bare number', bytes(42), 'a', 'schema-mismatch'],
-    ['a v1 event of another account than its key', bytes(event('b', 1)), 'a', 'schema-mismatch'],
-  ])('refuses %s as a whole', (_name, value, key, reason) => {
-    expect(decodeNormalizedMessage(value, key)).toMatchObject({ ok: false, reason });
+    ['not JSON', Buffer.from('{"time":'), 'invalid-json'],
+    ['an empty array', bytes([]), 'schema-mismatch'],
+    ['a bare number', bytes(42), 'schema-mismatch'],
+    ['an invalid single event', bytes({ ...event('a', 1), eventId: '' }), 'schema-mismatch'],
+  ])('refuses %s as a whole', (_name, value, reason) => {
+    expect(decodeNormalizedMessage(value)).toMatchObject({ ok: false, reason });
   });
 });

@@ -1,6 +1,8 @@
+import { Partitioners } from 'kafkajs';
 import { z } from 'zod';
 
 import type { NormalizedEvent } from '@trail-insight/events';
+import type { PartitionMetadata } from 'kafkajs';
 
 import type { OutboundMessage } from '../kafka-message';
 
@@ -28,43 +30,77 @@ export const MAX_EVENTS_PER_MESSAGE = 1_000;
 export const MAX_NORMALIZED_MESSAGE_BYTES = 256 * 1024;
 
 /**
- * Wire format of `normalized-events` (ingest → detector), keyed by account id: a JSON array of
- * 1 to {@link MAX_EVENTS_PER_MESSAGE} NormalizedEvents of that one account, in input order
- * (`normalized-events.v2`). A single NormalizedEvent object (`normalized-event.v1`, what ingest
- * wrote before) is still accepted, so a rolling upgrade or an old topic replays unchanged.
+ * Wire format of `normalized-events` (ingest → detector): a JSON array of 1 to
+ * {@link MAX_EVENTS_PER_MESSAGE} NormalizedEvents, all of accounts that belong to the message's
+ * partition (murmur2 of the account id, as a keyed produce would route them), in input order
+ * (`normalized-events.v2`). A single NormalizedEvent object keyed by its account
+ * (`normalized-event.v1`, what ingest wrote before) is still accepted, so a rolling upgrade or an
+ * old topic replays unchanged.
  */
-export const normalizedEventsMessageSchema = z
-  .union([
-    normalizedEventSchema.transform((event) => [event]),
-    z.array(normalizedEventSchema).min(1).max(MAX_EVENTS_PER_MESSAGE),
-  ])
-  .refine((events) => events.every((event) => event.accountId === events[0].accountId), {
-    message: 'a message carries the events of one account',
-  });
+export const normalizedEventsMessageSchema = z.union([
+  normalizedEventSchema.transform((event) => [event]),
+  z.array(normalizedEventSchema).min(1).max(MAX_EVENTS_PER_MESSAGE),
+]);
 
 /** Header on `normalized-events` messages naming the payload schema and version. */
 export const NORMALIZED_EVENTS_SCHEMA_HEADER = { schema: 'normalized-events.v2' } as const;
 /** Header of the v1 wire format: one NormalizedEvent per message. */
 export const NORMALIZED_EVENT_SCHEMA_HEADER = { schema: 'normalized-event.v1' } as const;
 
+const keyPartitioner = Partitioners.DefaultPartitioner();
+const partitionLists = new Map<number, PartitionMetadata[]>();
+
 /**
- * Packs events into `normalized-events` messages: one per account (in first-seen order), split
- * at {@link MAX_EVENTS_PER_MESSAGE} events or {@link MAX_NORMALIZED_MESSAGE_BYTES}, each account's
- * events kept in input order. Fewer, larger messages are what make the topic cheap to produce
- * and consume (docs/benchmarks.md).
+ * The partition a keyed produce sends `key` to on a topic of `partitions` partitions: kafkajs'
+ * default (Java-compatible murmur2) partitioner, the one the lib's producer uses.
  */
-export function packNormalizedEvents(events: Iterable<NormalizedEvent>): OutboundMessage[] {
-  const byAccount = new Map<string, string[]>();
+export function partitionOfKey(key: string, partitions: number): number {
+  let metadata = partitionLists.get(partitions);
+  if (metadata === undefined) {
+    metadata = Array.from({ length: partitions }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+      partitionErrorCode: 0,
+      offlineReplicas: [],
+    }));
+    partitionLists.set(partitions, metadata);
+  }
+  return keyPartitioner({ topic: '', partitionMetadata: metadata, message: { key, value: null } });
+}
+
+/**
+ * Packs events into `normalized-events` messages: one per partition of a topic of `partitions`
+ * partitions (an account's partition is {@link partitionOfKey} of its id), each holding its
+ * events in input order, split at {@link MAX_EVENTS_PER_MESSAGE} events or
+ * {@link MAX_NORMALIZED_MESSAGE_BYTES}. So a partition receives exactly the events, in exactly the
+ * order, that one keyed message per event would have given it: the detector's watermark (latest
+ * event time of the partition − lateness) never passes an event a later message still brings.
+ * Packing per account instead would reorder accounts within a partition by up to a whole batch of
+ * event time. Fewer, larger messages are what make the topic cheap (docs/benchmarks.md).
+ */
+export function packNormalizedEvents(
+  events: Iterable<NormalizedEvent>,
+  partitions: number,
+): OutboundMessage[] {
+  const byPartition = new Map<number, string[]>();
+  const partitionOfAccount = new Map<string, number>();
   for (const event of events) {
-    let group = byAccount.get(event.accountId);
+    let partition = partitionOfAccount.get(event.accountId);
+    if (partition === undefined) {
+      partition = partitionOfKey(event.accountId, partitions);
+      partitionOfAccount.set(event.accountId, partition);
+    }
+    let group = byPartition.get(partition);
     if (group === undefined) {
       group = [];
-      byAccount.set(event.accountId, group);
+      byPartition.set(partition, group);
     }
     group.push(JSON.stringify(event));
   }
   const messages: OutboundMessage[] = [];
-  for (const [accountId, jsons] of byAccount) {
+  for (const [partition, jsons] of byPartition) {
     let start = 0;
     while (start < jsons.length) {
       let end = start;
@@ -78,7 +114,8 @@ export function packNormalizedEvents(events: Iterable<NormalizedEvent>): Outboun
         end += 1;
       }
       messages.push({
-        key: accountId,
+        key: null,
+        partition,
         value: `[${jsons.slice(start, end).join(',')}]`,
         headers: NORMALIZED_EVENTS_SCHEMA_HEADER,
       });
@@ -124,14 +161,10 @@ function issuesOf(error: z.ZodError): string {
 /**
  * Decodes a `normalized-events` message so that one bad event costs only itself: a valid message
  * (the usual case, one schema check) gives its events; an array some of whose elements are not
- * NormalizedEvents, or not of the message's account (its key, else the first valid event's),
- * gives the others plus the rejected ones. Anything else (not JSON, not an array or event, an
- * empty or oversized array) is invalid as a whole.
+ * NormalizedEvents gives the others plus the rejected ones. Anything else (not JSON, not an array
+ * or event, an empty or oversized array) is invalid as a whole.
  */
-export function decodeNormalizedMessage(
-  value: Buffer,
-  key: string | null,
-): NormalizedMessageDecoding {
+export function decodeNormalizedMessage(value: Buffer): NormalizedMessageDecoding {
   let json: unknown;
   try {
     json = JSON.parse(value.toString('utf8'));
@@ -139,28 +172,25 @@ export function decodeNormalizedMessage(
     return { ok: false, reason: 'invalid-json', detail: (error as Error).message };
   }
   const whole = normalizedEventsMessageSchema.safeParse(json);
-  if (whole.success && (key === null || whole.data[0].accountId === key)) {
+  if (whole.success) {
     return { ok: true, events: whole.data, rejected: [] };
   }
   if (!Array.isArray(json) || json.length === 0 || json.length > MAX_EVENTS_PER_MESSAGE) {
-    const detail = whole.success ? `account is not the key ${key}` : issuesOf(whole.error);
-    return { ok: false, reason: 'schema-mismatch', detail };
+    return { ok: false, reason: 'schema-mismatch', detail: issuesOf(whole.error) };
   }
   const events: NormalizedEvent[] = [];
   const rejected: RejectedNormalizedEvent[] = [];
-  let account = key;
   json.forEach((element: unknown, index) => {
     const checked = normalizedEventSchema.safeParse(element);
-    account ??= checked.success ? checked.data.accountId : null;
-    if (checked.success && checked.data.accountId === account) {
+    if (checked.success) {
       events.push(checked.data);
-      return;
+    } else {
+      rejected.push({
+        index,
+        detail: issuesOf(checked.error),
+        value: JSON.stringify(element) ?? 'null',
+      });
     }
-    rejected.push({
-      index,
-      detail: checked.success ? `account is not ${account}` : issuesOf(checked.error),
-      value: JSON.stringify(element) ?? 'null',
-    });
   });
   return { ok: true, events, rejected };
 }
