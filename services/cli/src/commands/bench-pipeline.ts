@@ -51,6 +51,8 @@ export interface PipelineBenchOptions {
   profileDir?: string;
   /** Stop after the throughput and memory phases (no latency phase, nothing written). */
   throughputOnly?: boolean;
+  /** Extra environment for every service (e.g. `KAFKA_PARTITIONS_CONCURRENTLY`), to compare settings. */
+  serviceEnv?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -300,7 +302,8 @@ class BenchPipeline {
     private readonly redisUrl: string,
     private readonly partitions: number,
     private readonly detectorEnv: Record<string, string>,
-    private readonly profileDir?: string,
+    private readonly profileDir: string | undefined,
+    private readonly serviceEnv: Record<string, string>,
   ) {
     this.admin = createLagAdmin({
       brokers: parseBrokerList(brokers),
@@ -325,6 +328,7 @@ class BenchPipeline {
       KAFKA_TOPIC_INSIGHT_EVENTS: this.topics.insightEvents,
       KAFKA_TOPIC_DEAD_LETTER: this.topics.deadLetter,
       LOG_LEVEL: 'warn',
+      ...this.serviceEnv,
     };
     switch (service) {
       case 'ingest':
@@ -1085,6 +1089,7 @@ export async function benchPipeline(
         partitions,
         { ...detectorEnv, ...extra },
         options.profileDir === undefined ? undefined : resolve(options.profileDir),
+        options.serviceEnv ?? {},
       ),
   };
   try {

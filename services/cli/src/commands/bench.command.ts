@@ -151,6 +151,19 @@ function renderSummary(
   return lines.join('\n');
 }
 
+/** `--env KEY=VALUE` options → an environment for the benchmarked services. */
+function serviceEnvOf(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (match === null) {
+      throw new UsageError(`--env takes KEY=VALUE, got ${JSON.stringify(pair)}`);
+    }
+    env[match[1]] = match[2];
+  }
+  return env;
+}
+
 async function runBench(argv: string[]): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -163,6 +176,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       pipeline: { type: 'boolean', default: false },
       'throughput-only': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      env: { type: 'string', multiple: true },
     },
   });
   if (values.worker !== undefined) {
@@ -181,6 +195,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       dataDir: values.data,
       throughputOnly: values['throughput-only'],
       profileDir: values.profile,
+      serviceEnv: serviceEnvOf(values.env ?? []),
     });
     process.stdout.write(`${renderPipelineBench(result)}\n`);
     return ExitCode.Ok;
@@ -217,7 +232,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 export const benchCommand: CliCommand = {
   name: 'bench',
   usage:
-    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--profile DIR]]',
+    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--profile DIR] [--env KEY=VALUE ...]]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,
