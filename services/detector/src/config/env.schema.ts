@@ -90,7 +90,6 @@ export function toDetectorConfig(env: Env): DetectorConfig {
       clientId: `trail-insight-${SERVICE_NAME}`,
       groupId: `trail-insight-${SERVICE_NAME}`,
       consumes: [Topic.NormalizedEvents],
-      partitionsConcurrently: 3,
       produces: [Topic.IpInsights],
     }),
     redis: redisConnectionFromEnv(env),

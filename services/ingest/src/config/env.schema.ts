@@ -42,7 +42,6 @@ export function toIngestConfig(env: Env): IngestConfig {
     groupId: `trail-insight-${SERVICE_NAME}`,
     consumes: [Topic.RawEvents],
     produces: [Topic.NormalizedEvents],
-    partitionsConcurrently: 3,
     topics: { [Topic.RawEvents]: env.INGEST_INPUT_TOPIC },
   });
   if (env.INGEST_EXACTLY_ONCE && kafka.consumer !== undefined) {
