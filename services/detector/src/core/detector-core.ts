@@ -320,6 +320,9 @@ export class DetectorCore {
             redelivered += message.events.length;
             continue;
           }
+          if (message.events.length === 0) {
+            continue;
+          }
           let latest = Number.NEGATIVE_INFINITY;
           message.events.forEach((event, index) => {
             fresh.push({ offset, index, event });
