@@ -37,14 +37,23 @@ export class ServiceProcess {
     });
   }
 
-  /** Starts `node services/<name>/dist/main.js` with `env` (plus PATH) and HTTP_PORT = port. */
-  static start(name: string, port: number, env: Record<string, string>): ServiceProcess {
-    const entry = resolve(ROOT, 'services', name, 'dist/main.js');
+  /**
+   * Starts `node services/<name>/dist/main.js` with `env` (plus PATH) and HTTP_PORT = port, from
+   * the repository (default) or another tree of the same layout (e.g. the image's, assembled by
+   * deploy/image/assemble.sh).
+   */
+  static start(
+    name: string,
+    port: number,
+    env: Record<string, string>,
+    root = ROOT,
+  ): ServiceProcess {
+    const entry = resolve(root, 'services', name, 'dist/main.js');
     if (!existsSync(entry)) {
       throw new Error(`${entry} does not exist: call bundleServices('${name}') first`);
     }
     const child = spawn(process.execPath, [entry], {
-      cwd: ROOT,
+      cwd: root,
       env: {
         PATH: process.env['PATH'] ?? '',
         HTTP_HOST: '127.0.0.1',
