@@ -37,9 +37,10 @@ function parseGroups(text: string): number[] | null {
   }
   const groups: number[] = [];
   const parts = text.split(':');
-  for (let index = 0; index < parts.length; index += 1) {
-    const part = parts[index];
-    if (index === parts.length - 1 && part.includes('.')) {
+  const last = parts.length - 1;
+  let index = 0;
+  for (const part of parts) {
+    if (index === last && part.includes('.')) {
       const v4 = parseIpv4Value(part);
       if (v4 === null) {
         return null;
@@ -50,6 +51,7 @@ function parseGroups(text: string): number[] | null {
     } else {
       return null;
     }
+    index += 1;
   }
   return groups;
 }
@@ -59,15 +61,17 @@ function parseIpv6Groups(text: string): number[] | null {
   if (halves.length > 2) {
     return null;
   }
-  if (halves.length === 1) {
+  const [before, after] = halves;
+  if (before === undefined || after === undefined) {
+    // No '::' (split always yields at least one part).
     const groups = parseGroups(text);
     return groups !== null && groups.length === 8 ? groups : null;
   }
-  if (halves[0].includes('.')) {
+  if (before.includes('.')) {
     return null;
   }
-  const head = parseGroups(halves[0]);
-  const tail = parseGroups(halves[1]);
+  const head = parseGroups(before);
+  const tail = parseGroups(after);
   if (head === null || tail === null) {
     return null;
   }

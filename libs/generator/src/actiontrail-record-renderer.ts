@@ -1,3 +1,4 @@
+import { itemAt } from './item-at.util';
 import { errorFragmentsOf, eventTimeTextOf, fillTemplate } from './record-renderer';
 import { RecordFlaw } from './trail-schedule';
 
@@ -40,8 +41,8 @@ export class ActionTrailRecordRenderer implements RecordRenderer {
   }
 
   render(account: AccountPlan, event: ScheduledEvent): string {
-    const operation = this.plan.catalog.operations[event.operation];
-    const region = account.regions[event.region];
+    const operation = itemAt(this.plan.catalog.operations, event.operation, 'operation');
+    const region = itemAt(account.regions, event.region, 'region');
     const id = event.eventId;
     const time = eventTimeTextOf(event);
     let text =
@@ -84,7 +85,7 @@ export class ActionTrailRecordRenderer implements RecordRenderer {
     const key = ((account.index * 16 + event.principal) * 256 + event.operation) * 8 + event.region;
     let fragment = this.fragments.get(key);
     if (fragment === undefined) {
-      const principal = account.principals[event.principal];
+      const principal = itemAt(account.principals, event.principal, 'principal');
       fragment =
         `,"eventSource":${JSON.stringify(fillTemplate(operation.eventSource, region, account.accountId))}` +
         `,"eventType":"ApiCall","serviceName":${JSON.stringify(operation.service)}` +
@@ -107,7 +108,7 @@ export class ActionTrailRecordRenderer implements RecordRenderer {
     const key = ((account.index * 256 + event.operation) * 16 + event.parameter) * 8 + event.region;
     let text = this.parameters.get(key);
     if (text === undefined) {
-      const template = operation.parameters[event.parameter];
+      const template = itemAt(operation.parameters, event.parameter, 'parameters');
       text =
         `,"requestParameters":${fillTemplate(template, region, account.accountId)}` +
         (operation.apiVersion === undefined ? '' : `,"apiVersion":"${operation.apiVersion}"`);

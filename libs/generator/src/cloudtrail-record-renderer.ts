@@ -1,3 +1,4 @@
+import { itemAt } from './item-at.util';
 import { errorFragmentsOf, eventTimeTextOf, fillTemplate } from './record-renderer';
 import { RecordFlaw } from './trail-schedule';
 
@@ -58,8 +59,8 @@ export class CloudTrailRecordRenderer implements RecordRenderer {
   }
 
   render(account: AccountPlan, event: ScheduledEvent): string {
-    const operation = this.plan.catalog.operations[event.operation];
-    const region = account.regions[event.region];
+    const operation = itemAt(this.plan.catalog.operations, event.operation, 'operation');
+    const region = itemAt(account.regions, event.region, 'region');
     const time = eventTimeTextOf(event);
     let text =
       '{"eventVersion":"1.08","userIdentity":' +
@@ -89,7 +90,7 @@ export class CloudTrailRecordRenderer implements RecordRenderer {
   }
 
   private identity(account: AccountPlan, event: ScheduledEvent): string {
-    const principal = account.principals[event.principal];
+    const principal = itemAt(account.principals, event.principal, 'principal');
     if (principal.kind === 'service') {
       return '{"type":"AWSService","invokedBy":"' + event.address + '"}';
     }
@@ -122,7 +123,7 @@ export class CloudTrailRecordRenderer implements RecordRenderer {
           `,"eventName":${JSON.stringify(operation.eventName)},"awsRegion":${JSON.stringify(region)}`;
         break;
       case 'parameters':
-        text = `,"requestParameters":${fillTemplate(operation.parameters[event.parameter], region, account.accountId)},"responseElements":null`;
+        text = `,"requestParameters":${fillTemplate(itemAt(operation.parameters, event.parameter, 'parameters'), region, account.accountId)},"responseElements":null`;
         break;
       case 'tail':
         text =

@@ -1,3 +1,4 @@
+import { itemAt } from './item-at.util';
 import { ActionTrailRecordRenderer } from './actiontrail-record-renderer';
 import { CloudTrailRecordRenderer } from './cloudtrail-record-renderer';
 import { deliveryPath } from './delivery-path.util';
@@ -96,11 +97,13 @@ export function fileBytes(file: GeneratedFile): Buffer {
   const lines = file.lines;
   const buffer = Buffer.allocUnsafe(contentBytes(file.format, file.shape, lines));
   let offset = buffer.write(open, 0, 'latin1');
-  for (let index = 0; index < lines.length; index += 1) {
-    if (index > 0) {
+  let first = true;
+  for (const line of lines) {
+    if (!first) {
       offset += buffer.write(separator, offset, 'latin1');
     }
-    offset += buffer.write(lines[index], offset, 'latin1');
+    first = false;
+    offset += buffer.write(line, offset, 'latin1');
   }
   buffer.write(close, offset, 'latin1');
   return buffer;
@@ -129,8 +132,7 @@ function* filesOf(
   for (const event of events) {
     byRegion[event.region]?.push(event);
   }
-  for (let region = 0; region < byRegion.length; region += 1) {
-    const regionEvents = byRegion[region];
+  for (const [region, regionEvents] of byRegion.entries()) {
     for (
       let first = 0, chunk = 0;
       first < regionEvents.length;
@@ -147,7 +149,7 @@ function* filesOf(
         chunk,
         redelivery ? 1 : 0,
       );
-      const regionName = account.regions[region];
+      const regionName = itemAt(account.regions, region, 'region');
       yield {
         path: deliveryPath({
           format,

@@ -1,3 +1,4 @@
+import { itemAt } from './item-at.util';
 import type { SeededRandom } from './seeded-random';
 
 const LOWER = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
@@ -5,7 +6,10 @@ const UPPER = LOWER.map((pair) => pair.toUpperCase());
 
 function bytesOf(word: number, table: readonly string[]): string {
   return (
-    table[word >>> 24] + table[(word >>> 16) & 255] + table[(word >>> 8) & 255] + table[word & 255]
+    itemAt(table, word >>> 24, 'hex') +
+    itemAt(table, (word >>> 16) & 255, 'hex') +
+    itemAt(table, (word >>> 8) & 255, 'hex') +
+    itemAt(table, word & 255, 'hex')
   );
 }
 

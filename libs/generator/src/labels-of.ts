@@ -1,3 +1,4 @@
+import { itemAt } from './item-at.util';
 import { canonicalIp, compareIpText } from '@trail-insight/events';
 
 import { DEFAULT_MIN_BASELINE, MS_PER_DAY } from './generator.constants';
@@ -178,11 +179,12 @@ export function labelsOf(options: GeneratorOptions, settings: LabelSettings = {}
     (a, b) => a.account.index - b.account.index || a.region - b.region || compareIpText(a.ip, b.ip),
   );
   const ips = tracks.map((track): IpLabel => {
+    const reached = reachedAt[track.account.index];
     const baselineMet = (verdictTime: number): boolean =>
-      verdictTime > reachedAt[track.account.index];
+      reached !== undefined && verdictTime > reached;
     return {
       accountId: track.account.accountId,
-      region: track.account.regions[track.region],
+      region: itemAt(track.account.regions, track.region, 'region'),
       ip: track.ip,
       rawAddresses: [...track.rawAddresses].sort(),
       kind: track.label.kind,
@@ -191,8 +193,8 @@ export function labelsOf(options: GeneratorOptions, settings: LabelSettings = {}
       description: track.label.description,
       events: track.all.length,
       days: [...track.days].sort((a, b) => a - b).map((day) => iso(day * MS_PER_DAY).slice(0, 10)),
-      firstSeen: iso(track.all[0]),
-      lastSeen: iso(track.all[track.all.length - 1]),
+      firstSeen: iso(itemAt(track.all, 0, 'track events')),
+      lastSeen: iso(itemAt(track.all, track.all.length - 1, 'track events')),
       expected: expectedWindows(track.inHome, end, baselineMet),
       expectedWithoutHomeRegion: expectedWindows(track.all, end, baselineMet),
     };
@@ -214,7 +216,7 @@ export function labelsOf(options: GeneratorOptions, settings: LabelSettings = {}
         role: account.role,
         regions: [...account.regions],
         events: collector.counted[account.index]?.length ?? 0,
-        baselineReachedAt: Number.isFinite(reached) ? iso(reached) : null,
+        baselineReachedAt: reached !== undefined && Number.isFinite(reached) ? iso(reached) : null,
       };
     }),
     ips,

@@ -32,7 +32,8 @@ describe(SeededRandom.name, () => {
     const sut = SeededRandom.derive(1);
     const buckets = new Array<number>(10).fill(0);
     for (let index = 0; index < 100_000; index += 1) {
-      buckets[sut.int(10)] += 1;
+      const bucket = sut.int(10);
+      buckets[bucket] = (buckets[bucket] ?? 0) + 1;
     }
     for (const count of buckets) {
       expect(Math.abs(count - 10_000)).toBeLessThan(500);

@@ -1,3 +1,5 @@
+import { itemAt } from './item-at.util';
+
 const UINT32 = 4_294_967_296;
 
 function splitmix32(state: number): number {
@@ -78,6 +80,6 @@ export class SeededRandom {
 
   /** One item of a non-empty list. */
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
+    return itemAt(items, this.int(items.length), 'pick');
   }
 }

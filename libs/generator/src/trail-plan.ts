@@ -1,3 +1,4 @@
+import { itemAt } from './item-at.util';
 import { ACTIONTRAIL_CATALOG } from './actiontrail-catalog';
 import { CLOUDTRAIL_CATALOG } from './cloudtrail-catalog';
 import {
@@ -353,7 +354,7 @@ function hourCountsOf(
   let cumulative = 0;
   let issued = 0;
   for (let hour = 0; hour < hours; hour += 1) {
-    cumulative += weights[hour];
+    cumulative += itemAt(weights, hour, 'hour weights');
     const due = total === 0 ? 0 : Math.floor((target * cumulative) / total);
     counts[hour] = due - issued;
     issued = due;
@@ -597,7 +598,7 @@ function planBusyAccount(
     burst,
     0,
     builder.burst(at(3, 18, 42, 7), 120, 25 * MS_PER_MINUTE),
-    () => builder.sources[burst]?.addresses[0],
+    () => itemAt(itemAt(builder.sources, burst, 'source').addresses, 0, 'address'),
     4,
   );
 

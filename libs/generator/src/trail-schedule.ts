@@ -1,3 +1,4 @@
+import { itemAt } from './item-at.util';
 import {
   JSON_LINES_HOUR,
   MS_PER_HOUR,
@@ -84,20 +85,17 @@ interface AccountCursor {
 }
 
 function pickOperation(mix: CompiledMix, random: SeededRandom): number {
-  const cumulative = mix.cumulative;
-  const target = random.next() * cumulative[cumulative.length - 1];
-  let index = 0;
-  while (cumulative[index] <= target) {
-    index += 1;
-  }
-  return mix.operations[index];
+  return itemAt(mix.operations, pickWeighted(mix.cumulative, random), 'operation mix');
 }
 
+/** The index of the weight the draw lands in; the last cumulative weight is the total. */
 function pickWeighted(cumulative: readonly number[], random: SeededRandom): number {
-  const target = random.next() * cumulative[cumulative.length - 1];
+  const target = random.next() * itemAt(cumulative, cumulative.length - 1, 'cumulative weights');
   let index = 0;
-  while (cumulative[index] <= target) {
+  let weight = cumulative[0];
+  while (weight !== undefined && weight <= target) {
     index += 1;
+    weight = cumulative[index];
   }
   return index;
 }
@@ -124,7 +122,7 @@ class HourScheduler {
     operation?: number,
   ): ScheduledEvent {
     const random = this.random;
-    const source = this.account.sources[sourceIndex];
+    const source = itemAt(this.account.sources, sourceIndex, 'source');
     const chosen = operation ?? pickOperation(source.mix, random);
     const spec = this.plan.catalog.operations[chosen];
     if (spec === undefined) {
@@ -141,7 +139,8 @@ class HourScheduler {
     return {
       time,
       source: sourceIndex,
-      principal: principals.length === 1 ? principals[0] : random.pick(principals),
+      principal:
+        principals.length === 1 ? itemAt(principals, 0, 'principal') : random.pick(principals),
       region,
       operation: chosen,
       parameter: spec.parameters.length === 1 ? 0 : random.int(spec.parameters.length),
@@ -162,9 +161,9 @@ class HourScheduler {
       return this.random.pick(addresses);
     }
     if (addresses.length > 1 && this.random.chance(source.variantRate)) {
-      return addresses[1 + this.random.int(addresses.length - 1)];
+      return itemAt(addresses, 1 + this.random.int(addresses.length - 1), 'address');
     }
-    return addresses[0];
+    return itemAt(addresses, 0, 'address');
   }
 }
 
@@ -207,26 +206,26 @@ function scheduleAccountHour(
             index,
             time,
             region,
-            source.addresses[0],
+            itemAt(source.addresses, 0, 'address'),
             false,
-            source.mix.operations[0],
+            itemAt(source.mix.operations, 0, 'operation mix'),
           ),
         );
       });
     }
   });
 
-  const count = active.length === 0 ? 0 : account.hourCounts[hour];
+  const count = active.length === 0 ? 0 : itemAt(account.hourCounts, hour, 'hour counts');
   const background: ScheduledEvent[] = new Array<ScheduledEvent>(count);
   for (let index = 0; index < count; index += 1) {
-    const sourceIndex = active[pickWeighted(activeCumulative, random)];
-    const source = sources[sourceIndex];
+    const sourceIndex = itemAt(active, pickWeighted(activeCumulative, random), 'active sources');
+    const source = itemAt(sources, sourceIndex, 'source');
     const firstSecond =
       source.anchorSecond !== null && hourOfDay === source.fromHour
         ? source.anchorSecond + ANCHOR_GAP_SECONDS
         : 0;
     const time = start + (firstSecond + random.int(3600 - firstSecond)) * MS_PER_SECOND;
-    const region = source.regions[pickWeighted(source.regionCumulative, random)];
+    const region = itemAt(source.regions, pickWeighted(source.regionCumulative, random), 'region');
     background[index] = scheduler.event(
       sourceIndex,
       time,
@@ -247,7 +246,7 @@ function scheduleAccountHour(
     );
   }
   if (original !== -1) {
-    const event = background[original];
+    const event = itemAt(background, original, 'background');
     const later = [
       { offset: 0, duplicate: true },
       { offset: 20 * MS_PER_MINUTE, duplicate: true },
@@ -274,7 +273,7 @@ function scheduleAccountHour(
   const flaws = jsonLines ? LINE_FLAWS : DOCUMENT_FLAWS;
   for (let marked = 0; marked < Math.min(malformed, candidates);) {
     const index = random.int(count);
-    const event = background[index];
+    const event = itemAt(background, index, 'background');
     if (index !== original && event.flaw === RecordFlaw.None) {
       event.flaw = marked === 0 && forceBrokenLine ? RecordFlaw.BrokenJson : random.pick(flaws);
       marked += 1;
@@ -337,7 +336,14 @@ export function* scheduleTrail(plan: TrailPlan): Generator<ScheduledHour, void, 
       end: start + MS_PER_HOUR,
       jsonLines,
       accounts: plan.accounts.map((account, index) =>
-        scheduleAccountHour(plan, account, cursors[index], hour, start, jsonLines),
+        scheduleAccountHour(
+          plan,
+          account,
+          itemAt(cursors, index, 'cursor'),
+          hour,
+          start,
+          jsonLines,
+        ),
       ),
     };
   }

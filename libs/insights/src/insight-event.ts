@@ -117,8 +117,8 @@ export function toInsightEventTime(isoMillis: string): string {
  */
 export function insightEventIdOf(insightId: string, bucketStartMs: number): string {
   const bytes = createHash('sha256').update(`${insightId}|${bucketStartMs}`).digest();
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  bytes[6] = (bytes.readUInt8(6) & 0x0f) | 0x50;
+  bytes[8] = (bytes.readUInt8(8) & 0x3f) | 0x80;
   const hex = bytes.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
