@@ -12,7 +12,9 @@ import type { InsightQueryRepository } from './insight-query.repository';
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-03-10T02:03:04.000Z');
 
-function fixtures() {
+type Entry = ReturnType<typeof insightFixture>;
+
+function fixtures(): [Entry, Entry, Entry, Entry, Entry] {
   return [
     insightFixture({ ip: '203.0.113.7', start: T0, offsets: [0, 60_000, 400_000] }),
     insightFixture({

@@ -25,7 +25,8 @@ export function queryObject(search: URLSearchParams): RawQuery {
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(search.keys())) {
     const values = search.getAll(key);
-    query[key] = values.length === 1 ? values[0] : values;
+    const [only] = values;
+    query[key] = values.length === 1 && only !== undefined ? only : values;
   }
   return query;
 }

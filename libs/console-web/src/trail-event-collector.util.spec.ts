@@ -36,9 +36,9 @@ describe(collectManagementEvents.name, () => {
 
     const [memory] = await memoryEntriesFromTrail([dir], [entry.insight]);
     expect(memory).toMatchObject({ state: 'confirmed', insight: entry.insight });
-    expect(memory.managementEvents).toHaveLength(3);
-    expect(memory.insightEvents).toHaveLength(entry.insight.buckets.length);
-    expect(memory.insightEvents?.[0]).toMatchObject({
+    expect(memory?.managementEvents).toHaveLength(3);
+    expect(memory?.insightEvents).toHaveLength(entry.insight.buckets.length);
+    expect(memory?.insightEvents?.[0]).toMatchObject({
       sharedEventId: entry.insight.insightId,
       insightDetails: {
         state: 'Start',

@@ -229,8 +229,10 @@ describe(DetectionEngine.name, () => {
   it('records 5-minute buckets in time order and caps event ids at 100', () => {
     const { closed, run } = setup();
     const times = [T0, T0 + 1, T0 + 300_000, T0 + 2 * MS_PER_DAY];
-    for (let i = 0; i < 120; i += 1) {
-      run(event(times[i % 4], '7.7.7.7'));
+    for (let round = 0; round < 30; round += 1) {
+      for (const time of times) {
+        run(event(time, '7.7.7.7'));
+      }
     }
     run(event(T0 + WINDOW_MS, null));
     const window = closed[0]?.window;

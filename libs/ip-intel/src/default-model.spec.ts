@@ -201,7 +201,18 @@ describe(`${createDefaultModel.name} over the installed IP data`, () => {
 
   function draw(label: string, offsets: readonly number[], cidrIndex = 0): string[] {
     const cidr = network(label).cidrs[cidrIndex];
+    if (cidr === undefined) {
+      throw new RangeError(`${label} has no CIDR ${cidrIndex}`);
+    }
     return offsets.map((offset) => addressInCidr(cidr, offset * 7919 + 11));
+  }
+
+  function drawOne(label: string, offset: number, cidrIndex = 0): string {
+    const [ip] = draw(label, [offset], cidrIndex);
+    if (ip === undefined) {
+      throw new RangeError(label);
+    }
+    return ip;
   }
 
   const homeAndPhone = usual([
@@ -211,10 +222,10 @@ describe(`${createDefaultModel.name} over the installed IP data`, () => {
   ]);
 
   it.each([
-    ['a new home address', draw('China Telecom (Chinanet)', [4000], 1)[0]],
-    ['a new IPv6 home address', draw('China Telecom (Chinanet)', [9], 2)[0]],
-    ['a phone on the usual carrier', draw('China Mobile', [70_000], 1)[0]],
-    ['a CI runner in the usual cloud', draw('Alibaba Cloud (mainland China)', [12_345], 1)[0]],
+    ['a new home address', drawOne('China Telecom (Chinanet)', 4000, 1)],
+    ['a new IPv6 home address', drawOne('China Telecom (Chinanet)', 9, 2)],
+    ['a phone on the usual carrier', drawOne('China Mobile', 70_000, 1)],
+    ['a CI runner in the usual cloud', drawOne('Alibaba Cloud (mainland China)', 12_345, 1)],
   ])('finds %s benign', (_case, ip) => {
     const verdict = sut.evaluate(input(ip, homeAndPhone));
 
@@ -222,12 +233,12 @@ describe(`${createDefaultModel.name} over the installed IP data`, () => {
   });
 
   it.each([
-    ['a DigitalOcean droplet', draw('DigitalOcean', [3])[0]],
-    ['a Vultr server over IPv6', draw('Vultr (Choopa)', [3], 2)[0]],
-    ['a Hetzner server', draw('Hetzner', [3])[0]],
-    ['a VPN exit', draw('M247 (VPN exits)', [3])[0]],
-    ['a Tor exit', draw('Torservers.net (Tor exits)', [3])[0]],
-    ['an AWS machine', draw('AWS us-east-1', [3])[0]],
+    ['a DigitalOcean droplet', drawOne('DigitalOcean', 3)],
+    ['a Vultr server over IPv6', drawOne('Vultr (Choopa)', 3, 2)],
+    ['a Hetzner server', drawOne('Hetzner', 3)],
+    ['a VPN exit', drawOne('M247 (VPN exits)', 3)],
+    ['a Tor exit', drawOne('Torservers.net (Tor exits)', 3)],
+    ['an AWS machine', drawOne('AWS us-east-1', 3)],
   ])('finds %s unusual', (_case, ip) => {
     const verdict = sut.evaluate(input(ip, homeAndPhone));
 

@@ -21,9 +21,13 @@ function pool(kinds: readonly string[], count: number, seed: number): string[] {
   const blocks = EXAMPLE_NETWORKS.filter((network) => kinds.includes(network.kind)).flatMap(
     (network) => network.cidrs,
   );
-  return Array.from({ length: count }, (_, index) =>
-    addressInCidr(blocks[(index * 7 + seed) % blocks.length], index * 104_729 + seed),
-  );
+  return Array.from({ length: count }, (_, index) => {
+    const block = blocks[(index * 7 + seed) % blocks.length];
+    if (block === undefined) {
+      throw new Error(`no example network of kinds ${kinds.join(', ')}`);
+    }
+    return addressInCidr(block, index * 104_729 + seed);
+  });
 }
 
 const before = settle();
@@ -55,7 +59,11 @@ for (const usualCount of [10, 100, 500, 1000]) {
       usualIps,
     });
   const coldStart = performance.now();
-  evaluate(candidates[0]);
+  const [first] = candidates;
+  if (first === undefined) {
+    throw new Error('no candidates');
+  }
+  evaluate(first);
   const coldMs = performance.now() - coldStart;
   const rounds: number[] = [];
   for (let round = 0; round < 5; round += 1) {
@@ -67,7 +75,7 @@ for (const usualCount of [10, 100, 500, 1000]) {
     rounds.push((performance.now() - roundStart) / batch.length);
   }
   const best = Math.min(...rounds) * 1000;
-  const median = [...rounds].sort((a, b) => a - b)[2] * 1000;
+  const median = ([...rounds].sort((a, b) => a - b)[2] ?? Number.NaN) * 1000;
   process.stdout.write(
     `evaluate with ${usualCount} usual IPs: first ${coldMs.toFixed(2)} ms, ` +
       `then ${best.toFixed(0)} µs (best of 5 rounds), ${median.toFixed(0)} µs (median)\n`,

@@ -40,7 +40,8 @@ export function commonPrefixLength(left: IpWords, right: IpWords): number {
   const words = left.version === 4 ? 1 : 4;
   let bits = 0;
   for (let index = 0; index < words; index += 1) {
-    const difference = (left.words[index] ^ right.words[index]) >>> 0;
+    // index < 4; `?? 0` is what `^` makes of undefined anyway.
+    const difference = ((left.words[index] ?? 0) ^ (right.words[index] ?? 0)) >>> 0;
     if (difference !== 0) {
       return bits + Math.clz32(difference);
     }

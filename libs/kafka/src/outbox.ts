@@ -117,8 +117,8 @@ export class Outbox {
     while (this.entries.length > 0) {
       let count = 0;
       let bytes = 0;
-      while (count < this.entries.length) {
-        const next = this.entries[count].bytes;
+      for (const entry of this.entries) {
+        const next = entry.bytes;
         if (count > 0 && bytes + next > MAX_REQUEST_BYTES) {
           break;
         }

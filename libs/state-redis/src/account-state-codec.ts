@@ -178,9 +178,14 @@ export function decodeStoredAccount(accountId: string, record: StoredAccountReco
     throw corrupt('ids reply has an odd length');
   }
   for (let i = 0; i < record.ids.length; i += 2) {
-    const time = decodeTime(record.ids[i + 1], 'id time');
+    const id = record.ids[i];
+    const storedTime = record.ids[i + 1];
+    if (id === undefined || storedTime === undefined) {
+      throw corrupt('ids reply has an odd length');
+    }
+    const time = decodeTime(storedTime, 'id time');
     if (time >= cutoff) {
-      state.recentIds.set(fromStoredText(record.ids[i]), time);
+      state.recentIds.set(fromStoredText(id), time);
     }
   }
   return {

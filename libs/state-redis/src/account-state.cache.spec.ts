@@ -61,13 +61,18 @@ describe(AccountStateCache.name, () => {
   });
 
   it('never drops an acquired or dirty account, even beyond maxAccounts', async () => {
-    const held = await Promise.all(['a', 'b', 'c', 'd'].map((id) => sut.acquire(id)));
-    touch(held[0]);
+    const [a, b, c, d] = await Promise.all([
+      sut.acquire('a'),
+      sut.acquire('b'),
+      sut.acquire('c'),
+      sut.acquire('d'),
+    ]);
+    touch(a);
 
     expect(sut.size).toBe(4);
-    sut.release(held[1]);
-    sut.release(held[2]);
-    sut.release(held[3]);
+    sut.release(b);
+    sut.release(c);
+    sut.release(d);
 
     expect(sut.has('a')).toBe(true);
     expect(sut.size).toBe(2);

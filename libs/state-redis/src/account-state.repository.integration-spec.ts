@@ -86,18 +86,27 @@ function batchesOf(length: number, cuts: number[]): Array<[number, number]> {
   const points = [...new Set(cuts.map((cut) => cut % length))]
     .filter((p) => p > 0)
     .sort((a, b) => a - b);
-  const bounds = [0, ...points, length];
   const batches: Array<[number, number]> = [];
-  for (let i = 0; i + 1 < bounds.length; i += 1) {
-    batches.push([bounds[i], bounds[i + 1]]);
+  let previous = 0;
+  for (const bound of [...points, length]) {
+    batches.push([previous, bound]);
+    previous = bound;
   }
   return batches;
+}
+
+function eventAt(events: readonly NormalizedEvent[], i: number): NormalizedEvent {
+  const event = events[i];
+  if (event === undefined) {
+    throw new RangeError(`no event ${i} of ${events.length}`);
+  }
+  return event;
 }
 
 function watermarkOf(events: NormalizedEvent[], end: number): number {
   let latest = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < end; i += 1) {
-    latest = Math.max(latest, events[i].time);
+    latest = Math.max(latest, eventAt(events, i).time);
   }
   return latest - LATENESS_MS;
 }
@@ -119,7 +128,7 @@ function referenceRun(
   const state = createAccountState('1234');
   for (const [start, end] of batches) {
     for (let i = start; i < end; i += 1) {
-      engine.apply(state, events[i]);
+      engine.apply(state, eventAt(events, i));
     }
     engine.advance(state, watermarkOf(events, end));
   }
@@ -171,7 +180,7 @@ describe(AccountStateRepository.name, () => {
             for (const [start, end] of batchesOf(events.length, cuts)) {
               const changes = new StateChanges();
               for (let i = start; i < end; i += 1) {
-                engine.apply(state, events[i], changes);
+                engine.apply(state, eventAt(events, i), changes);
               }
               engine.advance(state, watermarkOf(events, end), changes);
               engine.prune(state, changes);
@@ -216,14 +225,17 @@ describe(AccountStateRepository.name, () => {
           let committed = 0;
           try {
             for (let b = 0; b < batches.length; b += 1) {
-              const [, end] = batches[b];
+              const [, end] = batches[b] ?? [];
+              if (end === undefined) {
+                throw new RangeError(`no batch ${b}`);
+              }
               const crash = pending.get(b);
               pending.delete(b);
               const entry = await cache.acquire('1234');
               const applied = entry.appliedOffset(TOPIC, PARTITION) ?? -1n;
               for (let i = committed; i < end; i += 1) {
                 if (BigInt(i) > applied) {
-                  engine.apply(entry.state, events[i], entry.changes);
+                  engine.apply(entry.state, eventAt(events, i), entry.changes);
                 }
               }
               if (crash === 'mid') {

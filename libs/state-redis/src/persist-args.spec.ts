@@ -44,7 +44,11 @@ function applyArgv(record: StoredAccountRecord, argv: Array<string | Buffer>): S
   const windows = { ...record.windows };
   const ids = new Map<string, number>();
   for (let i = 0; i < record.ids.length; i += 2) {
-    ids.set(record.ids[i], Number(record.ids[i + 1]));
+    const id = record.ids[i];
+    if (id === undefined) {
+      throw new Error('odd ids');
+    }
+    ids.set(id, Number(record.ids[i + 1]));
   }
   let at = PERSIST_HEADER_LENGTH;
   for (let n = 0; n < usualSet; n += 1, at += 2) usual[text(at)] = text(at + 1);

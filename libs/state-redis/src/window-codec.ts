@@ -126,10 +126,12 @@ class ByteReader {
   ) {}
 
   u8(): number {
-    if (this.position >= this.buffer.length) {
+    const byte = this.buffer[this.position];
+    if (byte === undefined) {
       throw this.corrupt('truncated');
     }
-    return this.buffer[this.position++];
+    this.position += 1;
+    return byte;
   }
 
   varint(): number {

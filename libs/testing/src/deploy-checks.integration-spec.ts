@@ -57,13 +57,21 @@ function expectSuccess(result: RunResult, what: string): void {
   }
 }
 
+/** `value`, or a thrown Error naming `what` when it is missing (an index past the end). */
+function present<T>(value: T | undefined, what: string): T {
+  if (value === undefined) {
+    throw new Error(`${what} is missing`);
+  }
+  return value;
+}
+
 /** KEY=VALUE lines printed on stdout by install-tools.sh and stack.sh. */
 function settings(stdout: string): Record<string, string> {
   const found: Record<string, string> = {};
   for (const line of stdout.split('\n')) {
     const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
     if (match) {
-      found[match[1]] = match[2];
+      found[present(match[1], 'key')] = present(match[2], 'value');
     }
   }
   return found;
@@ -128,7 +136,10 @@ function deployments(objects: K8sObject[]): Map<string, DeploymentSpec> {
   for (const object of objects) {
     if (object.kind === 'Deployment') {
       const spec = object.spec as unknown as DeploymentSpec;
-      found.set(spec.template.metadata.labels['app.kubernetes.io/component'], spec);
+      found.set(
+        present(spec.template.metadata.labels['app.kubernetes.io/component'], 'component label'),
+        spec,
+      );
     }
   }
   return found;
@@ -142,7 +153,11 @@ function matches(selector: Record<string, string>, labels: Record<string, string
 
 /** Upper-snake keys of an object literal body (`KAFKA_BROKERS: z...`). */
 function variableKeys(source: string): Set<string> {
-  return new Set([...source.matchAll(/^\s*([A-Z][A-Z0-9_]+)\s*:/gm)].map((match) => match[1]));
+  return new Set(
+    [...source.matchAll(/^\s*([A-Z][A-Z0-9_]+)\s*:/gm)].map((match) =>
+      present(match[1], 'capture'),
+    ),
+  );
 }
 
 function listFiles(dir: string, accept: (path: string) => boolean): string[] {
@@ -174,7 +189,7 @@ function sharedShape(name: string): Set<string> {
     const text = readFileSync(file, 'utf8');
     const match = new RegExp(`export const ${name}\\s*=\\s*\\{([\\s\\S]*?)\\n\\};`).exec(text);
     if (match) {
-      return variableKeys(match[1]);
+      return variableKeys(present(match[1], 'capture'));
     }
   }
   throw new Error(`${name} is spread into an env schema but no lib exports it`);
@@ -191,7 +206,7 @@ function serviceVariables(): Map<ServiceName, Set<string>> {
     const text = readFileSync(file, 'utf8');
     const names = variableKeys(text);
     for (const spread of text.matchAll(/\.\.\.(\w+EnvShape)\b/g)) {
-      for (const name of sharedShape(spread[1])) {
+      for (const name of sharedShape(present(spread[1], 'capture'))) {
         names.add(name);
       }
     }
@@ -237,19 +252,19 @@ function declaredMetrics(): DeclaredMetrics {
     const service = /^services\/([^/]+)\//.exec(relative(ROOT, file))?.[1];
     for (const match of text.matchAll(/name:\s*`\$\{[^}]+\}([a-z0-9_]+)`/g)) {
       if (service === undefined) {
-        declared.libSuffixes.add(match[1]);
+        declared.libSuffixes.add(present(match[1], 'capture'));
       } else {
-        declared.names.add(metricsPrefixOf(service) + match[1]);
+        declared.names.add(metricsPrefixOf(service) + present(match[1], 'capture'));
         declared.servicesWithMetrics.add(service);
       }
     }
     for (const match of text.matchAll(/name:\s*'([a-z][a-z0-9_]+)'/g)) {
-      declared.names.add(match[1]);
+      declared.names.add(present(match[1], 'capture'));
     }
     for (const line of text.split('\n').filter((text) => /[Aa]lerts?\b/.test(text))) {
       const tail = line.slice(line.search(/[Aa]lerts?\b/));
       for (const match of tail.matchAll(/`?\b([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\b`?/g)) {
-        declared.alerts.add(match[1]);
+        declared.alerts.add(present(match[1], 'capture'));
       }
     }
   }
@@ -287,7 +302,9 @@ function undeclared(name: string, declared: DeclaredMetrics, skipped: Set<string
 
 /** Metric names a PromQL expression selects (plain names and `__name__=~".+_suffix"`). */
 function metricNamesOf(expr: string): string[] {
-  const names = [...expr.matchAll(/__name__=~"(\.\+_[a-z0-9_]+)"/g)].map((match) => match[1]);
+  const names = [...expr.matchAll(/__name__=~"(\.\+_[a-z0-9_]+)"/g)].map((match) =>
+    present(match[1], 'capture'),
+  );
   const bare = expr
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
@@ -295,9 +312,11 @@ function metricNamesOf(expr: string): string[] {
     .replace(/"[^"]*"/g, ' ');
   for (const match of bare.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)) {
     if (
-      !['and', 'or', 'unless', 'bool', 'offset', 'group_left', 'group_right'].includes(match[1])
+      !['and', 'or', 'unless', 'bool', 'offset', 'group_left', 'group_right'].includes(
+        present(match[1], 'capture'),
+      )
     ) {
-      names.push(match[1]);
+      names.push(present(match[1], 'capture'));
     }
   }
   return names;
@@ -340,16 +359,16 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
   it('install-tools.sh installs helm, kubeconform and the schemas, and a second run only checks them', async () => {
     const tools = settings(installCold.stdout);
     for (const key of ['HELM', 'KUBECONFORM', 'KUBE_SCHEMA_DIR']) {
-      expect(existsSync(tools[key])).toBe(true);
+      expect(existsSync(present(tools[key], key))).toBe(true);
     }
-    expect(readdirSync(tools.KUBE_SCHEMA_DIR)).toEqual(
+    expect(readdirSync(present(tools.KUBE_SCHEMA_DIR, 'KUBE_SCHEMA_DIR'))).toEqual(
       expect.arrayContaining([
         '_definitions.json',
         'deployment-apps-v1.json',
         'poddisruptionbudget-policy-v1.json',
       ]),
     );
-    const helmVersion = await run(tools.HELM, ['version', '--short']);
+    const helmVersion = await run(present(tools.HELM, 'HELM'), ['version', '--short']);
     expect(helmVersion.stdout).toMatch(/^v3\.\d+\.\d+/);
 
     const warm = await run('bash', ['deploy/helm/install-tools.sh']);
@@ -384,7 +403,7 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     ]);
     for (const [service, spec] of ci) {
       const pod = spec.template.spec;
-      const [container] = pod.containers;
+      const container = present(pod.containers[0], `${service} container`);
       expect(pod.containers).toHaveLength(1);
       expect(container.image).toMatch(
         /^ghcr\.io\/trail-insight\/trail-insight(:[\w.-]+)?@sha256:[0-9a-f]{64}$/,
@@ -394,7 +413,7 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
       expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
       expect(container.ports.map((port) => port.name)).toEqual(['http']);
       expect(container.env.find((env) => env.name === 'HTTP_PORT')?.value).toBe(
-        String(container.ports[0].containerPort),
+        String(present(container.ports[0], `${service} port`).containerPort),
       );
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
       expect(container.securityContext).toMatchObject({
@@ -431,7 +450,10 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     const console = services.find((service) => service.metadata.name.endsWith('-console'));
     expect(console?.spec.ports).toEqual([expect.objectContaining({ name: 'http', port: 8080 })]);
 
-    const [pdb] = objects.filter((object) => object.kind === 'PodDisruptionBudget');
+    const pdb = present(
+      objects.filter((object) => object.kind === 'PodDisruptionBudget')[0],
+      'PodDisruptionBudget',
+    );
     const detectorPods = deployments(objects).get('detector')?.template.metadata.labels ?? {};
     expect(
       matches(
@@ -444,7 +466,7 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     // kubeconform has no schema for this CRD, so it is checked here.
     const monitors = objects.filter((object) => object.kind === 'ServiceMonitor');
     expect(monitors).toHaveLength(1);
-    const [monitor] = monitors;
+    const monitor = present(monitors[0], 'ServiceMonitor');
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     const spec = monitor.spec as {
       jobLabel: string;
@@ -460,7 +482,7 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     );
     for (const service of scraped) {
       expect((service.spec.ports as Array<{ name: string }>).map((port) => port.name)).toContain(
-        spec.endpoints[0].port,
+        present(spec.endpoints[0], 'ServiceMonitor endpoint').port,
       );
     }
     expect(spec.endpoints).toEqual([
@@ -484,7 +506,7 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
           skipped.add(`env of ${service} (services/${service}/src/config/env.schema.ts missing)`);
           continue;
         }
-        for (const env of spec.template.spec.containers[0].env) {
+        for (const env of present(spec.template.spec.containers[0], `${service} container`).env) {
           if (!known.has(env.name)) {
             problems.push(
               `${variant}: ${service} gets ${env.name}, which its env.schema.ts does not read`,
@@ -504,6 +526,9 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
       redis: { env: Json; secretEnv: Json };
       services: Record<string, { env?: Json; secretEnv?: Json }>;
     }>;
+    if (values === undefined) {
+      throw new Error('values.yaml is empty');
+    }
     const schemas = serviceVariables();
     const everyKnown = new Set([...schemas.values()].flatMap((names) => [...names]));
     const blocks: Array<[string, Json, ServiceName | undefined]> = [
@@ -554,6 +579,9 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     )) as Array<{
       groups: Array<{ rules: Array<{ alert?: string; expr: string }> }>;
     }>;
+    if (rules === undefined) {
+      throw new Error('trail-insight.rules.yml is empty');
+    }
     const alerts = new Set(
       rules.groups.flatMap((group) => group.rules.flatMap((rule) => rule.alert ?? [])),
     );
@@ -565,7 +593,7 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     for (const name of readdirSync(testDir).filter((file) => file.endsWith('.test.yml'))) {
       const text = readFileSync(join(testDir, name), 'utf8');
       for (const match of text.matchAll(/alertname:\s*(\w+)/g)) {
-        tested.add(match[1]);
+        tested.add(present(match[1], 'capture'));
       }
     }
     expect([...alerts].filter((alert) => !tested.has(alert))).toEqual([]);
@@ -579,6 +607,9 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     )) as Array<{
       groups: Array<{ rules: Array<{ alert?: string; record?: string; expr: string }> }>;
     }>;
+    if (rules === undefined) {
+      throw new Error('trail-insight.rules.yml is empty');
+    }
     for (const rule of rules.groups.flatMap((group) => group.rules)) {
       for (const name of metricNamesOf(rule.expr)) {
         used.set(name, `rule ${rule.alert ?? rule.record ?? '?'}`);
@@ -589,7 +620,7 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
       for (const match of readFileSync(join(testDir, file), 'utf8').matchAll(
         /series:\s*'([a-z_][a-z0-9_]*)\{/g,
       )) {
-        used.set(match[1], `tests/${file}`);
+        used.set(present(match[1], 'capture'), `tests/${file}`);
       }
     }
     for (const expr of dashboardExpressions()) {

@@ -75,6 +75,9 @@ export function createWorkerParsePool(workerScript: string, size: number): Parse
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       const request: ParseRequest = { id, source, maxExamples };
+      if (worker === undefined) {
+        throw new Error('the parse pool has no workers');
+      }
       worker.postMessage(request);
     });
   };
@@ -85,7 +88,11 @@ export function createWorkerParsePool(workerScript: string, size: number): Parse
       let next = 0;
       while (next < sources.length || inFlight.length > 0) {
         while (next < sources.length && inFlight.length < depth) {
-          inFlight.push(submit(sources[next], maxExamples));
+          const source = sources[next];
+          if (source === undefined) {
+            throw new Error(`no source ${next} of ${sources.length}`);
+          }
+          inFlight.push(submit(source, maxExamples));
           next += 1;
         }
         yield await (inFlight.shift() as Promise<ParsedFile>);

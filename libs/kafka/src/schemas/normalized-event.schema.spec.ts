@@ -31,7 +31,10 @@ function event(accountId: string, id: number, overrides: Partial<NormalizedEvent
 /** Account ids of a 6-partition topic: the first two share a partition, the third does not. */
 function accountsOfSixPartitions(): { a: string; b: string; c: string } {
   const ids = Array.from({ length: 200 }, (_, i) => String(100_000_000_000 + i));
-  const a = ids[0];
+  const [a] = ids;
+  if (a === undefined) {
+    throw new Error('no account ids');
+  }
   const b = ids.find((id) => id !== a && partitionOfKey(id, 6) === partitionOfKey(a, 6)) as string;
   const c = ids.find((id) => partitionOfKey(id, 6) !== partitionOfKey(a, 6)) as string;
   return { a, b, c };
@@ -167,7 +170,7 @@ describe('decodeNormalizedMessage', () => {
       [1, JSON.stringify(bad)],
       [2, '42'],
     ]);
-    expect(decoded.ok && decoded.rejected[0].detail).toContain('time');
+    expect(decoded.ok && decoded.rejected[0]?.detail).toContain('time');
   });
 
   it.each([

@@ -105,12 +105,15 @@ export function packNormalizedEvents(
     while (start < jsons.length) {
       let end = start;
       let bytes = 2;
-      while (
-        end < jsons.length &&
-        end - start < MAX_EVENTS_PER_MESSAGE &&
-        (end === start || bytes + jsons[end].length + 1 <= MAX_NORMALIZED_MESSAGE_BYTES)
-      ) {
-        bytes += jsons[end].length + 1;
+      while (end - start < MAX_EVENTS_PER_MESSAGE) {
+        const json = jsons[end];
+        if (
+          json === undefined ||
+          (end !== start && bytes + json.length + 1 > MAX_NORMALIZED_MESSAGE_BYTES)
+        ) {
+          break;
+        }
+        bytes += json.length + 1;
         end += 1;
       }
       messages.push({
