@@ -78,7 +78,8 @@ function messageOf(index: number, random: () => number): IpInsightMessage {
     region,
     sourceIpAddress: ip,
     startTime: new Date(start).toISOString(),
-    endTime: new Date(Date.parse(buckets[buckets.length - 1].startTime) + 1_000).toISOString(),
+    // `offset` is now the last bucket's: its start time, plus one second.
+    endTime: new Date(bucket0 + offset * FIVE_MINUTES + 1_000).toISOString(),
     verdictTime: new Date(start + 7 * DAY).toISOString(),
     eventCount,
     heterogeneity: 100,
@@ -126,10 +127,10 @@ describe('aggregator survives kill -9 (real Kafka + Redis, bundled service)', ()
       INSIGHT_STORE_PREFIX: prefix,
       LOG_LEVEL: 'warn',
     };
-    producer = createProducer(env['KAFKA_BROKERS'], uniqueName('producer'));
+    producer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('producer'));
     await producer.connect();
     collector = await collectTestTopics([topics.names.insightEvents, topics.names.dlq]);
-    redis = new Redis(env['REDIS_URL']);
+    redis = new Redis(requireTestEnv('REDIS_URL'));
   });
 
   afterAll(async () => {

@@ -32,11 +32,11 @@ export function formatInsightTable(insights: readonly IpInsight[]): string {
     (insight.signals ?? []).join('; '),
   ]);
   const widths = COLUMNS.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => row[index].length)),
+    Math.max(title.length, ...rows.map((row) => row[index]?.length ?? 0)),
   );
   const render = (cells: string[]): string =>
     cells
-      .map((cell, index) => cell.padEnd(widths[index]))
+      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
       .join('  ')
       .trimEnd();
   return [render(COLUMNS), render(widths.map((width) => '-'.repeat(width))), ...rows.map(render)]

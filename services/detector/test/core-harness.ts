@@ -150,6 +150,15 @@ export function createCore(
 /** A partition's events in input order; {@link runStream} packs them into messages. */
 export type PartitionLog = NormalizedEvent[];
 
+/** `items[index]`, or a RangeError when the index is past the end. */
+function itemAt<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) {
+    throw new RangeError(`index ${index} of ${items.length}`);
+  }
+  return item;
+}
+
 /**
  * Packs a partition's events into `normalized-events` messages the way ingest does: runs of one
  * account's consecutive events, 1 to 8 per message; some carry their consumed JSON bytes (stored
@@ -161,7 +170,11 @@ export function packPartitionLog(log: PartitionLog, random: TestRandom): InputMe
   while (start < log.length) {
     const size = 1 + random.int(8);
     let end = start + 1;
-    while (end < log.length && end - start < size && log[end].accountId === log[start].accountId) {
+    while (
+      end < log.length &&
+      end - start < size &&
+      log[end]?.accountId === log[start]?.accountId
+    ) {
       end += 1;
     }
     const events = log.slice(start, end);
@@ -199,24 +212,26 @@ export async function runStream(
   const position = logs.map(() => 0);
   let crashes = 0;
   let batches = 0;
+  const [firstCrash] = crashPlan;
   let faults: FaultInjector | null =
-    crashPlan.length > 0
-      ? new FaultInjector(crashPlan[0].at, crashPlan[0].after, crashPlan[0].only)
-      : null;
+    firstCrash === undefined
+      ? null
+      : new FaultInjector(firstCrash.at, firstCrash.after, firstCrash.only);
   publisher.faults = faults;
   let core = createCore(faults === null ? redis : faults.wrap(redis), options, publisher);
   for (;;) {
     const pending = messageLogs
-      .map((log, partition) => ({ partition, left: log.length - position[partition] }))
+      .map((log, partition) => ({ partition, left: log.length - (position[partition] ?? 0) }))
       .filter(({ left }) => left > 0);
     if (pending.length === 0) {
       return { crashes, batches };
     }
-    const { partition } = pending[random.int(pending.length)];
-    const from = position[partition];
+    const { partition } = itemAt(pending, random.int(pending.length));
+    const from = itemAt(position, partition);
     const size = 1 + random.int(random.int(2) === 0 ? 20 : 600);
-    const to = Math.min(messageLogs[partition].length, from + size);
-    const messages = messageLogs[partition].slice(from, to);
+    const log = itemAt(messageLogs, partition);
+    const to = Math.min(log.length, from + size);
+    const messages = log.slice(from, to);
     batches += 1;
     try {
       await core.handleBatch(partition, messages);
@@ -229,8 +244,8 @@ export async function runStream(
         throw error;
       }
       crashes += 1;
-      for (let p = 0; p < logs.length; p += 1) {
-        position[p] = committed[p];
+      for (const [p, offset] of committed.entries()) {
+        position[p] = offset;
       }
       const next = crashPlan[crashes];
       faults = next === undefined ? null : new FaultInjector(next.at, next.after, next.only);

@@ -76,7 +76,7 @@ describe('detector throughput (real Kafka + Redis)', () => {
       await service.waitReady();
       const running = service;
       const started = Date.now();
-      const load = loadavg()[0];
+      const load = loadavg()[0] ?? Number.NaN; // the 1-minute average
       await waitFor(
         async () => {
           const metrics = await running.metrics();

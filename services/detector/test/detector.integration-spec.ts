@@ -287,6 +287,9 @@ describe('detector service (real Kafka + Redis)', () => {
     const poisonProducer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('poison'));
     await poisonProducer.connect();
     const [first] = scenario.ordered;
+    if (first === undefined) {
+      throw new Error('the scenario has no records');
+    }
     await poisonProducer.send(topics.input, [
       { key: first.event.accountId, value: '{"time":' },
       {
@@ -332,9 +335,13 @@ describe('detector service (real Kafka + Redis)', () => {
     let absorbedBefore = 0;
     const kills: string[] = [];
     for (let part = 0; part < 3; part += 1) {
-      await produce(topics.input, scenario.ordered.slice(parts[part], parts[part + 1]));
-      const target =
-        absorbedBefore + Math.floor((parts[part + 1] - parts[part]) * (0.2 + 0.6 * random.next()));
+      const from = parts[part];
+      const to = parts[part + 1];
+      if (from === undefined || to === undefined) {
+        throw new RangeError(`no part ${part}`);
+      }
+      await produce(topics.input, scenario.ordered.slice(from, to));
+      const target = absorbedBefore + Math.floor((to - from) * (0.2 + 0.6 * random.next()));
       const current = service;
       await waitFor(
         async () =>

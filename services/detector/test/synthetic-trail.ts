@@ -29,7 +29,11 @@ export class TestRandom {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
+    const item = items[this.int(items.length)];
+    if (item === undefined) {
+      throw new RangeError('pick from an empty list');
+    }
+    return item;
   }
 }
 
@@ -145,7 +149,7 @@ export function syntheticTrail(options: SyntheticTrailOptions): SyntheticRecord[
   // Duplicates: exact repeats and the same id up to an hour later (still duplicates).
   const originals = raws.slice();
   for (let k = 0; k < Math.floor(originals.length / 50); k += 1) {
-    const original = originals[random.int(originals.length)];
+    const original = random.pick(originals);
     const copy = { ...original };
     if (random.int(2) === 0) {
       copy['eventTime'] = new Date(

@@ -96,7 +96,7 @@ describe('ingest survives kill -9 (real Kafka, bundled service)', () => {
       LOG_LEVEL: 'info',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     };
-    producer = createProducer(env['KAFKA_BROKERS'], uniqueName('producer'));
+    producer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('producer'));
     await producer.connect();
     collector = await collectTestTopics([topics.names.normalized, topics.names.dlq]);
   });

@@ -79,7 +79,7 @@ function metricSum(text: string, name: string, labels: Record<string, string> = 
 describe('sink-sls (bundled, real Kafka with a SASL_SSL listener)', () => {
   const logstore = `test-ls-${randomUUID().slice(0, 12)}`;
   const slsTopic = `${logstore}.json`;
-  const [accessKeyId, ...secretParts] = requireTestEnv('KAFKA_SASL_PASSWORD').split('#');
+  const [accessKeyId = '', ...secretParts] = requireTestEnv('KAFKA_SASL_PASSWORD').split('#');
   const accessKeySecret = secretParts.join('#');
   let topics: TestTopics<'insights' | 'deadLetter'>;
   let producer: PlainProducer;
@@ -174,7 +174,7 @@ describe('sink-sls (bundled, real Kafka with a SASL_SSL listener)', () => {
     const lines = sink.logs.split('\n').filter((line) => line.startsWith('{'));
     const errorLines = lines.filter((line) => line.includes('"level":"error"'));
     expect(errorLines).toHaveLength(1);
-    expect(JSON.parse(errorLines[0])).toMatchObject({ kind: 'auth', operation: 'connect' });
+    expect(JSON.parse(errorLines[0] ?? '')).toMatchObject({ kind: 'auth', operation: 'connect' });
     expect(errorLines[0]).toContain('SLS rejected the credentials');
     // One warn per backed-off retry (200 ms doubling per partition), never a tight loop.
     const failures = metricSum(metrics, 'sink_sls_sls_failures_total');

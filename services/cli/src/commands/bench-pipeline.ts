@@ -387,9 +387,9 @@ function stackSettings(root: string): Record<string, string> {
   );
   const settings: Record<string, string> = {};
   for (const line of output.split('\n')) {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match) {
-      settings[match[1]] = match[2];
+    const [, key, value] = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()) ?? [];
+    if (key !== undefined && value !== undefined) {
+      settings[key] = value;
     }
   }
   return settings;
@@ -795,7 +795,9 @@ function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) {
     return Number.NaN;
   }
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return (
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+  );
 }
 
 /**
@@ -926,17 +928,25 @@ async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
           n % 100 === 0
             ? `100.127.${n % 250}.${(n >> 8) % 250}`
             : usualIp(a, (n >> 3) % usualPerAccount);
-        batch.push({ key: accounts[a], value: actionTrailRecord(accounts[a], ip, time, n) });
+        const account = accounts[a];
+        if (account === undefined) {
+          throw new Error('no accounts to send events for');
+        }
+        batch.push({ key: account, value: actionTrailRecord(account, ip, time, n) });
       }
       for (let i = 0; i < probesDue; i += 1) {
         probeCount += 1;
         const a = probeCount % accounts.length;
         const ip = `198.18.${(probeCount >> 8) & 255}.${probeCount & 255}`;
+        const account = accounts[a];
+        if (account === undefined) {
+          throw new Error('no accounts to send probes for');
+        }
         batch.push({
-          key: accounts[a],
-          value: actionTrailRecord(accounts[a], ip, time, probeCount),
+          key: account,
+          value: actionTrailRecord(account, ip, time, probeCount),
         });
-        batchProbes.push({ account: accounts[a], field: `${REGION}\u0000${ip}`, sentAt: 0 });
+        batchProbes.push({ account, field: `${REGION}\u0000${ip}`, sentAt: 0 });
       }
       if (batch.length > 0) {
         const sentAt = performance.now();

@@ -81,8 +81,17 @@ async function runWorker(mode: BenchMode, dir: string): Promise<Measurement> {
   };
 }
 
+/** The CLI's entry script, to run a worker or a sub-command in a fresh process. */
+function cliScript(): string {
+  const script = process.argv[1];
+  if (script === undefined) {
+    throw new Error('process.argv[1] (the CLI script) is missing');
+  }
+  return script;
+}
+
 function measure(mode: BenchMode, dir: string): Measurement {
-  const result = spawnSync(process.execPath, [process.argv[1], 'bench', '--worker', mode, dir], {
+  const result = spawnSync(process.execPath, [cliScript(), 'bench', '--worker', mode, dir], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -99,7 +108,7 @@ function ensureTrail(root: string, days: number, eventsPerDay: number): string {
     execFileSync(
       process.execPath,
       [
-        process.argv[1],
+        cliScript(),
         'generate',
         dir,
         '--format',
@@ -155,11 +164,11 @@ function renderSummary(
 function serviceEnvOf(pairs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
-    if (match === null) {
+    const [, key, value] = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair) ?? [];
+    if (key === undefined || value === undefined) {
       throw new UsageError(`--env takes KEY=VALUE, got ${JSON.stringify(pair)}`);
     }
-    env[match[1]] = match[2];
+    env[key] = value;
   }
   return env;
 }

@@ -85,7 +85,8 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) {
+  const [target] = positionals;
+  if (positionals.length !== 1 || target === undefined) {
     throw new UsageError('exactly one output directory is required');
   }
   if (values.format !== 'actiontrail' && values.format !== 'cloudtrail') {
@@ -114,7 +115,7 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const dir = resolve(positionals[0]);
+  const dir = resolve(target);
   const labels = values.labels === undefined ? null : resolve(values.labels);
   if (labels !== null && isInside(dir, labels)) {
     throw new UsageError('--labels must be outside the output directory, or analyze would read it');

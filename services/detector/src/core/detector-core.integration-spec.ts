@@ -63,7 +63,7 @@ describe('DetectorCore (real Redis)', () => {
       const partition = sentinel
         ? Number(sentinel[1])
         : accounts.indexOf(event.accountId) % PARTITIONS;
-      logs[partition].push(event);
+      logs[partition]?.push(event);
     }
     watermark = latest - LATENESS;
     const batch = await analyzeTrailPaths([dir], {

@@ -482,6 +482,9 @@ export class DetectorCore {
     const loaded = await Promise.all(missing.map((id) => this.accounts.loadAccount(id)));
     loaded.forEach((stored, index) => {
       const accountId = missing[index];
+      if (accountId === undefined) {
+        throw new Error(`loaded ${loaded.length} accounts for ${missing.length} ids`);
+      }
       const entry: HeldAccount = {
         state: stored.state,
         partition,
@@ -636,15 +639,23 @@ export class DetectorCore {
           ),
         ),
       );
-      const messages: PublishedInsight[] = insights.map((window, index) => ({
-        key: window.accountId,
-        message: {
-          insight: toIpInsight(window),
-          provider: attributions[index].provider ?? 'actiontrail',
-          attributions: attributions[index].attributions,
-          state: window.verdict === WindowVerdict.Insight ? 'confirmed' : 'dismissed',
-        },
-      }));
+      const messages: PublishedInsight[] = insights.map((window, index) => {
+        const attribution = attributions[index];
+        if (attribution === undefined) {
+          throw new Error(
+            `read ${attributions.length} attributions for ${insights.length} insights`,
+          );
+        }
+        return {
+          key: window.accountId,
+          message: {
+            insight: toIpInsight(window),
+            provider: attribution.provider ?? 'actiontrail',
+            attributions: attribution.attributions,
+            state: window.verdict === WindowVerdict.Insight ? 'confirmed' : 'dismissed',
+          },
+        };
+      });
       if (messages.length > 0) {
         await this.publisher.publish(messages);
       }

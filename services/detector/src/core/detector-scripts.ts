@@ -52,8 +52,9 @@ export enum AddAttributionsCode {
  * or `src/lua` when running from source (Jest).
  */
 export function defaultLuaDir(): string {
-  const candidates = [join(__dirname, 'lua'), join(__dirname, '..', 'lua')];
-  return candidates.find((dir) => existsSync(join(dir, 'begin-checkpoint-3.lua'))) ?? candidates[0];
+  const beside = join(__dirname, 'lua');
+  const candidates = [beside, join(__dirname, '..', 'lua')];
+  return candidates.find((dir) => existsSync(join(dir, 'begin-checkpoint-3.lua'))) ?? beside;
 }
 
 /** Registers the detector scripts on a client (idempotent); EVALSHA with NOSCRIPT fallback. */

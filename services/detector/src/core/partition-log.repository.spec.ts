@@ -20,10 +20,11 @@ function event(id: number) {
 
 describe('buffer entries', () => {
   it('round-trips a message with the checkpoint that absorbed it, positions by index', () => {
-    const events = [event(2), event(1)];
+    const latest = event(2);
+    const events = [latest, event(1)];
     const entry = encodeBufferEntry(12, {
       offset: 40,
-      latest: events[0].time,
+      latest: latest.time,
       events,
       value: null,
     });

@@ -166,8 +166,13 @@ export class PartitionLogRepository {
           'COUNT',
           SCAN_COUNT,
         );
-        for (let i = 0; i + 1 < entries.length; i += 2) {
-          const { seq, events } = decodeBufferEntry(entries[i].toString('latin1'), entries[i + 1]);
+        for (let i = 0; ; i += 2) {
+          const field = entries[i];
+          const value = entries[i + 1];
+          if (field === undefined || value === undefined) {
+            break;
+          }
+          const { seq, events } = decodeBufferEntry(field.toString('latin1'), value);
           // Applied already: events below the finished watermark, unless the unfinished
           // checkpoint absorbed them (late events it is to apply).
           const inFlight = seq === null || (meta.done !== meta.seq && seq === meta.seq);
