@@ -22,7 +22,7 @@ function parseIpv4Bytes(bytes: Buffer, from: number, to: number): number {
   let digits = 0;
   let dots = 0;
   for (let index = from; index < to; index += 1) {
-    const byte = bytes[index];
+    const byte = bytes[index]!; // index < to <= bytes.length
     if (byte === DOT) {
       if (digits === 0 || dots === 3) {
         return -1;
@@ -63,7 +63,7 @@ function parseIpv6Bytes(
     let value = 0;
     let digits = 0;
     while (index < to) {
-      const digit = hexDigit(bytes[index]);
+      const digit = hexDigit(bytes[index]!); // index < to <= bytes.length
       if (digit < 0) {
         break;
       }
@@ -101,9 +101,9 @@ function parseIpv6Bytes(
       const position = word * 2 + half;
       let group = 0;
       if (gapAt === -1 || position < gapAt) {
-        group = groups[position];
+        group = groups[position]!; // below gapAt (or count): parsed above
       } else if (position >= gapAt + missing) {
-        group = groups[position - missing];
+        group = groups[position - missing]!; // < count: parsed above
       }
       value = value * 65536 + group;
     }
@@ -118,7 +118,7 @@ function parseAsnBytes(bytes: Buffer, from: number, to: number): number {
   }
   let value = 0;
   for (let index = from; index < to; index += 1) {
-    const byte = bytes[index];
+    const byte = bytes[index]!; // index < to <= bytes.length
     if (byte < 0x30 || byte > 0x39) {
       return -1;
     }
@@ -141,8 +141,9 @@ function countLines(bytes: Buffer): number {
 
 function compareRows(array: Uint32Array, left: number, right: number, width: number): number {
   for (let index = 0; index < width; index += 1) {
-    const a = array[left * width + index];
-    const b = array[right * width + index];
+    // Rows are in range by the callers' loop bounds.
+    const a = array[left * width + index]!;
+    const b = array[right * width + index]!;
     if (a !== b) {
       return a < b ? -1 : 1;
     }
@@ -158,8 +159,9 @@ function compareAcross(
   width: number,
 ): number {
   for (let index = 0; index < width; index += 1) {
-    const a = left[leftRow * width + index];
-    const b = right[rightRow * width + index];
+    // Rows are in range by the callers' loop bounds.
+    const a = left[leftRow * width + index]!;
+    const b = right[rightRow * width + index]!;
     if (a !== b) {
       return a < b ? -1 : 1;
     }
@@ -176,7 +178,7 @@ function setToPredecessor(
 ): void {
   let borrow = 1;
   for (let index = width - 1; index >= 0; index -= 1) {
-    const value = source[sourceRow * width + index] - borrow;
+    const value = source[sourceRow * width + index]! - borrow; // sourceRow is a row of source
     borrow = value < 0 ? 1 : 0;
     target[targetRow * width + index] = value < 0 ? 0xffff_ffff : value;
   }

@@ -57,7 +57,7 @@ export class AsnRangeTable {
     if (found === -1 || this.compare(this.ends, found, ip.words) < 0) {
       return null;
     }
-    const asn = this.asns[found];
+    const asn = this.asns[found]!; // a row found by the bisection above
     return { asn, organization: this.organizations.get(asn) ?? null };
   }
 
@@ -68,8 +68,9 @@ export class AsnRangeTable {
   private compare(array: Uint32Array, row: number, words: IpWords['words']): number {
     const offset = row * this.width;
     for (let index = 0; index < this.width; index += 1) {
-      const left = array[offset + index];
-      const right = words[index];
+      // Hot loop: row < rows and index < width <= 4, the length of the words tuple.
+      const left = array[offset + index]!;
+      const right = words[index]!;
       if (left !== right) {
         return left < right ? -1 : 1;
       }

@@ -18,10 +18,12 @@ export class MinHeap<T> {
     let index = items.length - 1;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (!this.less(item, items[parent])) {
+      // Hot loop: 0 <= parent < index < length, so the `!`s below hold.
+      const above = items[parent]!;
+      if (!this.less(item, above)) {
         break;
       }
-      items[index] = items[parent];
+      items[index] = above;
       index = parent;
     }
     items[index] = item;
@@ -52,11 +54,13 @@ export class MinHeap<T> {
         break;
       }
       const right = left + 1;
-      const child = right < length && this.less(items[right], items[left]) ? right : left;
-      if (!this.less(items[child], item)) {
+      // Hot loop: left < length and right is read only below length, so the `!`s below hold.
+      const child = right < length && this.less(items[right]!, items[left]!) ? right : left;
+      const below = items[child]!;
+      if (!this.less(below, item)) {
         break;
       }
-      items[index] = items[child];
+      items[index] = below;
       index = child;
     }
     items[index] = item;

@@ -16,10 +16,12 @@ export class EventHeap {
     let index = items.length - 1;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (compareBuffered(items[parent], item) <= 0) {
+      // Hot loop: 0 <= parent < index < length, so the `!` holds.
+      const above = items[parent]!;
+      if (compareBuffered(above, item) <= 0) {
         break;
       }
-      items[index] = items[parent];
+      items[index] = above;
       index = parent;
     }
     items[index] = item;
@@ -44,11 +46,14 @@ export class EventHeap {
         break;
       }
       const right = left + 1;
-      const child = right < length && compareBuffered(items[right], items[left]) < 0 ? right : left;
-      if (compareBuffered(items[child], last) >= 0) {
+      // Hot loop: left < length and right is read only below length, so the `!`s hold.
+      const child =
+        right < length && compareBuffered(items[right]!, items[left]!) < 0 ? right : left;
+      const below = items[child]!;
+      if (compareBuffered(below, last) >= 0) {
         break;
       }
-      items[index] = items[child];
+      items[index] = below;
       index = child;
     }
     items[index] = last;
