@@ -11,12 +11,11 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { ServiceProcess } from './service-process';
-import { requireTestEnv, uniqueName } from './test-env.util';
+import { freePort, requireTestEnv, uniqueName } from './test-env.util';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -37,21 +36,6 @@ function run(
         resolveRun({ code, stdout, stderr });
       },
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolvePort(address.port)
-          : reject(new Error('no port')),
-      );
-    });
   });
 }
 
