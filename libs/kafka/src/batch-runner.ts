@@ -4,6 +4,7 @@ import type { ZodType } from 'zod';
 import { deadLetterReasonOf, isRetriable } from './kafka.exception';
 import { MAX_REQUEST_BYTES, Outbox } from './outbox';
 import { DeadLetterHeader, KafkaDeadLetterReason, Topic } from './topics.constants';
+import { zodIssuesDetail } from './zod-issues.util';
 
 import type { KafkaRetryConfig } from './kafka-config';
 import type {
@@ -133,11 +134,11 @@ export function decodeValue(value: Buffer | null, schema: ZodType | undefined): 
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const detail = result.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-      .join('; ');
-    return { ok: false, reason: KafkaDeadLetterReason.SchemaMismatch, detail };
+    return {
+      ok: false,
+      reason: KafkaDeadLetterReason.SchemaMismatch,
+      detail: zodIssuesDetail(result.error),
+    };
   }
   return { ok: true, payload: result.data };
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { NormalizedEvent } from '@trail-insight/events';
 import type { PartitionMetadata } from 'kafkajs';
 
+import { zodIssuesDetail } from '../zod-issues.util';
+
 import type { OutboundMessage } from '../kafka-message';
 
 /** A NormalizedEvent as JSON. `time` is integer epoch ms within SPEC §1's range. */
@@ -154,13 +156,6 @@ export type NormalizedMessageDecoding =
   | { ok: true; events: NormalizedEvent[]; rejected: RejectedNormalizedEvent[] }
   | { ok: false; reason: 'invalid-json' | 'schema-mismatch'; detail: string };
 
-function issuesOf(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
-}
-
 /**
  * Decodes a `normalized-events` message so that one bad event costs only itself: a valid message
  * (the usual case, one schema check) gives its events; an array some of whose elements are not
@@ -179,7 +174,7 @@ export function decodeNormalizedMessage(value: Buffer): NormalizedMessageDecodin
     return { ok: true, events: whole.data, rejected: [] };
   }
   if (!Array.isArray(json) || json.length === 0 || json.length > MAX_EVENTS_PER_MESSAGE) {
-    return { ok: false, reason: 'schema-mismatch', detail: issuesOf(whole.error) };
+    return { ok: false, reason: 'schema-mismatch', detail: zodIssuesDetail(whole.error) };
   }
   const events: NormalizedEvent[] = [];
   const rejected: RejectedNormalizedEvent[] = [];
@@ -190,7 +185,7 @@ export function decodeNormalizedMessage(value: Buffer): NormalizedMessageDecodin
     } else {
       rejected.push({
         index,
-        detail: issuesOf(checked.error),
+        detail: zodIssuesDetail(checked.error),
         value: JSON.stringify(element) ?? 'null',
       });
     }
