@@ -13,12 +13,13 @@ import type { KafkaModuleConfig } from './kafka-config';
 import type { OutboxSink, TopicBatch, TransactionOffsets } from './outbox';
 import type { Topic } from './topics.constants';
 
+/** How long a topic's partition count is trusted before it is read again. */
+const PARTITION_COUNT_TTL_MS = 60_000;
+
 /**
  * The app's producer. Handlers should emit through their context (`context.send`), which ties
  * outputs to offsets; use `send` directly only outside consumers (e.g. an HTTP use case).
  */
-/** How long a topic's partition count is trusted before it is read again. */
-const PARTITION_COUNT_TTL_MS = 60_000;
 
 @Injectable()
 export class KafkaProducerService implements OutboxSink {

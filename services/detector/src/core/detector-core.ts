@@ -508,8 +508,8 @@ export class DetectorCore {
   /**
    * Runs checkpoint `seq` over the runtime's buffer: events older than `previousWatermark` were
    * late on arrival and are applied with `applyLate` in input order (offset, index); the others
-   * older than the checkpoint's watermark are applied in (time, offset, index) order; then every account whose verdict
-   * is due at the watermark is advanced. Deterministic in the stored state, so re-executing it
+   * older than the checkpoint's watermark are applied in (time, offset, index) order; then every
+   * account whose verdict is due at the watermark is advanced. Deterministic in the stored state, so re-executing it
    * after a crash gives the same result; accounts already carrying `seq` are left alone.
    */
   private async runCheckpoint(
