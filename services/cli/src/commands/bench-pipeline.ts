@@ -234,6 +234,20 @@ class ServiceRun {
     return this.child.pid;
   }
 
+  /**
+   * Sum over every series of metric `<service prefix>_<name>` (all label sets) on the service's
+   * /metrics, e.g. `buffered_events` over the detector's partitions.
+   */
+  async metricSum(name: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+    const series = new RegExp(`^\\w+_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm');
+    let sum = 0;
+    for (const match of text.matchAll(series)) {
+      sum += Number(match[1]);
+    }
+    return sum;
+  }
+
   private async waitReady(): Promise<void> {
     let gone = false;
     void this.exited.then(() => {
@@ -601,29 +615,9 @@ async function measureBuffer(
     }
   } while (cursor !== '0');
   // The buffer holds whole messages; the events still to apply are the detector's gauge.
-  if (detector !== undefined) {
-    const metrics = await (await fetch(`http://127.0.0.1:${detector.port}/metrics`)).text();
-    for (const match of metrics.matchAll(/^\w+_buffered_events\{[^}]*\} (\d+)$/gm)) {
-      buffer.events += Number(match[1]);
-    }
-  }
+  buffer.events = (await detector?.metricSum('buffered_events')) ?? 0;
   buffer.bytesPerEvent = buffer.events === 0 ? 0 : Math.round(buffer.bytes / buffer.events);
   return buffer;
-}
-
-/** Checkpoints the detector ran (all kinds), from its /metrics. */
-async function detectorCheckpoints(detector: ServiceRun | undefined): Promise<number> {
-  if (detector === undefined) {
-    return 0;
-  }
-  const metrics = await (await fetch(`http://127.0.0.1:${detector.port}/metrics`)).text();
-  let count = 0;
-  for (const match of metrics.matchAll(
-    /^\w+_checkpoint_duration_seconds_count\{[^}]*\} (\d+)$/gm,
-  )) {
-    count += Number(match[1]);
-  }
-  return count;
 }
 
 /** Resident set size of a process in MiB, from /proc; 0 when unreadable. */
@@ -709,7 +703,9 @@ async function throughputPhase(
       ]),
     ) as Record<Measured, number>;
     const insights = await admin.topicSize(pipeline.topics.ipInsights);
-    const checkpoints = await detectorCheckpoints(pipeline.runs.get('detector'));
+    // all kinds of checkpoint (batch, idle, recovery)
+    const checkpoints =
+      (await pipeline.runs.get('detector')?.metricSum('checkpoint_duration_seconds_count')) ?? 0;
     log(`detector: ${checkpoints} checkpoints, ${Math.round(messages / checkpoints)} events each`);
     log(
       `pipeline: ${Math.round(messages / seconds)} messages/s (${seconds.toFixed(1)} s, ingest start ` +
