@@ -5,3 +5,4 @@ export * from './json-depth.util';
 export * from './normalize-record';
 export * from './normalized-event';
 export * from './trail-content';
+export * from './split-raw-message.util';

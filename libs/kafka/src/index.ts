@@ -12,6 +12,7 @@ export * from './kafka.module';
 export * from './metrics';
 export * from './outbox';
 export * from './plain-producer';
+export * from './raw-records';
 export * from './schemas/ip-insight-message.schema';
 export * from './schemas/normalized-event.schema';
 export * from './topic-admin.util';

@@ -36,6 +36,8 @@ export class DetectorMetrics implements DetectorObserver {
   readonly persistDuration: Histogram;
   /** Alert `DetectorOwnershipFlapping`: checkpoints refused because another writer moved on. */
   readonly conflicts: Counter;
+  /** Alert `DetectorAccountOnTwoPartitions`: an account's events arrive on several partitions. */
+  readonly movedAccounts: Counter;
   /** Alert `DetectorWatermarkStalled`: event-time watermark per held partition (epoch s). */
   readonly watermark: Gauge<string>;
   /** Alert `DetectorBufferLarge`: events waiting in the reorder buffer per held partition. */
@@ -95,6 +97,11 @@ export class DetectorMetrics implements DetectorObserver {
     this.conflicts = new Counter({
       name: `${prefix}checkpoint_conflicts_total`,
       help: 'Checkpoints refused because another writer advanced the partition; alert DetectorOwnershipFlapping',
+      registers,
+    });
+    this.movedAccounts = new Counter({
+      name: `${prefix}accounts_moved_total`,
+      help: 'Accounts loaded whose state was last written from another input partition; alert DetectorAccountOnTwoPartitions',
       registers,
     });
     const watermark: Gauge<string> = new Gauge({
@@ -190,5 +197,11 @@ export class DetectorMetrics implements DetectorObserver {
 
   conflict(): void {
     this.conflicts.inc();
+  }
+
+  accountsMoved(count: number): void {
+    if (count > 0) {
+      this.movedAccounts.inc(count);
+    }
   }
 }

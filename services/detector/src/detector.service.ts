@@ -37,6 +37,8 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
   readonly core: DetectorCore;
   private readonly redis: Redis | Cluster;
   private readonly log: Logger;
+  /** Logical name of the consumed topic, as assignments carry it. */
+  private readonly input: string;
   private timer: NodeJS.Timeout | null = null;
   private idleRun: Promise<void> | null = null;
 
@@ -52,6 +54,7 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
     this.log = logger.child({ component: 'detector' });
     this.redis = createRedisClient(config.redis, { autoPipelining: true });
     const settings = config.detector;
+    this.input = settings.input;
     const publisher = {
       publish: (insights: readonly PublishedInsight[]) =>
         producer.send(
@@ -61,7 +64,7 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
     };
     this.core = new DetectorCore(
       {
-        topic: topics.name(Topic.NormalizedEvents),
+        topic: topics.name(settings.input),
         allowedLatenessMs: settings.allowedLatenessMs,
         idleAdvance: settings.idleAdvance,
         idleAfterMs: settings.idleAfterMs,
@@ -116,10 +119,9 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
       }
     }, IDLE_TICK_MS);
     this.timer.unref();
-    const input: string = Topic.NormalizedEvents;
     this.assignments.onChange((assigned) => {
       const partitions = assigned
-        .filter(({ topic }) => topic === input)
+        .filter(({ topic }) => topic === this.input)
         .map(({ partition }) => partition);
       void this.core.adopt(partitions);
     });

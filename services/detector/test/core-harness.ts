@@ -11,7 +11,11 @@ import { PartitionLogRepository } from '../src/core/partition-log.repository';
 import { PreviewRepository } from '../src/core/preview.repository';
 
 import type { DetectorCoreOptions, InputMessage } from '../src/core/detector-core';
-import type { InsightPublisher, PublishedInsight } from '../src/core/detector-ports';
+import type {
+  DetectorObserver,
+  InsightPublisher,
+  PublishedInsight,
+} from '../src/core/detector-ports';
 
 import type { TestRandom } from './synthetic-trail';
 
@@ -137,6 +141,7 @@ export function createCore(
   redis: Redis,
   options: DetectorCoreOptions,
   publisher: InsightPublisher,
+  observer?: DetectorObserver,
 ): DetectorCore {
   return new DetectorCore(options, {
     accounts: new AccountStateRepository(redis, { prefix: options.keyPrefix }),
@@ -144,6 +149,7 @@ export function createCore(
     attributions: new AttributionRepository(redis),
     publisher,
     previews: new PreviewRepository(redis, options.keyPrefix, 3_600),
+    ...(observer === undefined ? {} : { observer }),
   });
 }
 
@@ -160,11 +166,26 @@ function itemAt<T>(items: readonly T[], index: number): T {
 }
 
 /**
+ * How {@link runStream} turns a partition's events into messages: `mixed` as `normalized-events`
+ * (see {@link packPartitionLog}); `raw` one event per message without consumed bytes, as the
+ * detector gets them with `DETECTOR_INPUT=raw` (runs of them share one buffer entry).
+ */
+export type Packing = 'mixed' | 'raw';
+
+/**
  * Packs a partition's events into `normalized-events` messages the way ingest does: runs of one
  * account's consecutive events, 1 to 8 per message; some carry their consumed JSON bytes (stored
- * as is), some only their events (encoded by the core). Offsets are array indexes.
+ * as is), some only their events (encoded by the core, consecutive ones in one buffer entry).
+ * Offsets are array indexes.
  */
-export function packPartitionLog(log: PartitionLog, random: TestRandom): InputMessage[] {
+export function packPartitionLog(
+  log: PartitionLog,
+  random: TestRandom,
+  packing: Packing = 'mixed',
+): InputMessage[] {
+  if (packing === 'raw') {
+    return log.map((event, index) => ({ offset: String(index), events: [event] }));
+  }
   const messages: InputMessage[] = [];
   let start = 0;
   while (start < log.length) {
@@ -206,8 +227,9 @@ export async function runStream(
   publisher: CollectingPublisher,
   random: TestRandom,
   crashPlan: ReadonlyArray<{ at: number; after: boolean; only?: 'any' | 'publish' }>,
+  packing: Packing = 'mixed',
 ): Promise<StreamRunReport> {
-  const messageLogs = logs.map((log) => packPartitionLog(log, random));
+  const messageLogs = logs.map((log) => packPartitionLog(log, random, packing));
   const committed = logs.map(() => 0);
   const position = logs.map(() => 0);
   let crashes = 0;

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 
-import { KafkaModule } from '@trail-insight/kafka';
+import { KafkaModule, RawRecordMetrics } from '@trail-insight/kafka';
 import { ObservabilityModule } from '@trail-insight/observability';
 
 import type { DynamicModule } from '@nestjs/common';
 
-import { IngestMetrics } from './ingest.metrics';
 import { RawEventsConsumer } from './raw-events.consumer';
 
 import type { IngestConfig } from './config/env.schema';
@@ -19,7 +18,7 @@ export class AppModule {
         KafkaModule.forRoot(config.kafka),
       ],
       module: AppModule,
-      providers: [IngestMetrics, RawEventsConsumer],
+      providers: [RawRecordMetrics, RawEventsConsumer],
     };
   }
 }

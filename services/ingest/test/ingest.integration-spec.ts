@@ -26,7 +26,7 @@ import type { TestTopics } from '@trail-insight/testing';
 
 import { AppModule } from '../src/app.module';
 import { loadIngestConfig } from '../src/config/env.schema';
-import { splitRawMessage } from '../src/split-raw-message.util';
+import { splitRawMessage } from '@trail-insight/events';
 
 type Topics = 'raw' | 'normalized' | 'dlq';
 

@@ -4,7 +4,8 @@
  * and Redis prefix, while `trail-insight replay` produces a `trail-insight generate` trail at a
  * steady rate.
  *
- * Proves that `kill -9` of the detector (one test) or of ingest (another) at three random points
+ * Proves that `kill -9` of the detector (one test), of ingest (another) or of the detector reading
+ * the raw topic itself (`DETECTOR_INPUT=raw`, a third) at three random points
  * in the middle of the stream (the later ones while it catches up on the backlog its downtime
  * left, i.e. with produced but uncommitted work), each followed by a restart with the same
  * consumer group, changes nothing: once idle, the IPInsights behind insight-events equal
@@ -32,7 +33,7 @@ import {
   startReplay,
 } from './pipeline-fixture';
 
-import type { BatchExpectation, PipelineService } from './pipeline-fixture';
+import type { BatchExpectation, PipelineLayout, PipelineService } from './pipeline-fixture';
 
 jest.setTimeout(300_000);
 
@@ -71,18 +72,25 @@ describe('pipeline survives kill -9 of a service mid-replay (real Kafka + Redis)
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function replayWithKills(victim: PipelineService): Promise<void> {
+  async function replayWithKills(
+    victim: PipelineService,
+    layout: PipelineLayout = 'services',
+  ): Promise<void> {
     const seed = Date.now() % 1_000_000;
     let state = seed + 1;
     const random = (): number => {
       state = (state * 48_271) % 2_147_483_647;
       return state / 2_147_483_647;
     };
-    const fixture = await PipelineFixture.create(SETTINGS);
+    const fixture = await PipelineFixture.create({ ...SETTINGS, layout });
     fixtures.push(fixture);
     await fixture.start('aggregator');
     await fixture.start('detector');
-    await fixture.start('ingest');
+    if (layout === 'services') {
+      await fixture.start('ingest');
+    }
+    // the topic the detector consumes
+    const detectorInput = layout === 'services' ? 'normalized' : 'raw';
     const started = Date.now();
     const replay = startReplay(dir, fixture.names.raw, REPLAY_RATE);
     const total = expectation.summary.records;
@@ -100,7 +108,7 @@ describe('pipeline survives kill -9 of a service mid-replay (real Kafka + Redis)
     };
     const progress = async (): Promise<number> => doneBefore + (await doneNow());
     const backlog = async (): Promise<number> =>
-      victim === 'ingest'
+      victim === 'ingest' || layout === 'fused'
         ? (await fixture.produced('raw')) - (await progress())
         : metricValue(
             await fixture.running('ingest').metrics(),
@@ -115,7 +123,7 @@ describe('pipeline survives kill -9 of a service mid-replay (real Kafka + Redis)
       await waitFor(async () => (await progress()) >= target, 120_000, `${victim} at ${target}`, {
         intervalMs: 10,
       });
-      const committed = (await fixture.produced('normalized')) - (await fixture.lag('detector'));
+      const committed = (await fixture.produced(detectorInput)) - (await fixture.lag('detector'));
       // what this instance did, read just before it dies (its restart redoes what it loses)
       const behind = await backlog();
       doneBefore += await doneNow();
@@ -138,7 +146,7 @@ describe('pipeline survives kill -9 of a service mid-replay (real Kafka + Redis)
     const store = await compareStoreWithBatch(fixture, output, expectation);
     const detectorMetrics = await fixture.running('detector').metrics();
     process.stdout.write(
-      `pipeline kill -9 ${victim} (seed ${seed}): kills ${kills.join(', ')}; batch ` +
+      `pipeline (${layout}) kill -9 ${victim} (seed ${seed}): kills ${kills.join(', ')}; batch ` +
         `${expectation.insights.size} insights (${expectation.required.size} required); delivered ` +
         `${comparison.delivered} (${comparison.deliveredOptional} in the last lateness interval, ` +
         `${comparison.stillOpen} left open) as ${output.events} insight events + ` +
@@ -174,5 +182,9 @@ describe('pipeline survives kill -9 of a service mid-replay (real Kafka + Redis)
 
   it('gives the batch insights when ingest is killed -9 three times mid-stream', async () => {
     await replayWithKills('ingest');
+  });
+
+  it('gives the batch insights when the detector reading raw events (DETECTOR_INPUT=raw) is killed -9 three times', async () => {
+    await replayWithKills('detector', 'fused');
   });
 });

@@ -48,11 +48,16 @@ export const PIPELINE_TRAIL_ARGS = [
 export type PipelineService = 'ingest' | 'detector' | 'aggregator';
 type TopicKey = 'raw' | 'normalized' | 'ipInsights' | 'insightEvents' | 'deadLetter';
 
-/** What each service consumes (its consumer group's lag is measured on it). */
-const INPUT_OF: Record<PipelineService, TopicKey> = {
-  ingest: 'raw',
-  detector: 'normalized',
-  aggregator: 'ipInsights',
+/**
+ * `services`: ingest → detector → aggregator; `fused`: the detector reads the raw topic itself
+ * (`DETECTOR_INPUT=raw`, no ingest) → aggregator.
+ */
+export type PipelineLayout = 'services' | 'fused';
+
+/** What each service of a layout consumes (its consumer group's lag is measured on it). */
+const INPUTS_OF: Record<PipelineLayout, Partial<Record<PipelineService, TopicKey>>> = {
+  services: { ingest: 'raw', detector: 'normalized', aggregator: 'ipInsights' },
+  fused: { detector: 'raw', aggregator: 'ipInsights' },
 };
 
 export interface PipelineSettings {
@@ -60,6 +65,8 @@ export interface PipelineSettings {
   latenessMs: number;
   /** Partitions of the raw and normalized topics (equal, so ingest keeps each account's order). */
   partitions: number;
+  /** Default `services`. */
+  layout?: PipelineLayout;
 }
 
 /**
@@ -112,6 +119,15 @@ export class PipelineFixture {
     return this.topics.names;
   }
 
+  get layout(): PipelineLayout {
+    return this.settings.layout ?? 'services';
+  }
+
+  /** The services of the layout, each with the topic it consumes. */
+  private inputs(): Array<[PipelineService, TopicKey]> {
+    return Object.entries(INPUTS_OF[this.layout]) as Array<[PipelineService, TopicKey]>;
+  }
+
   envOf(service: PipelineService): Record<string, string> {
     const names = this.topics.names;
     const common = {
@@ -136,6 +152,9 @@ export class PipelineFixture {
           DETECTOR_MIN_BASELINE: String(this.settings.minBaseline),
           DETECTOR_IDLE_ADVANCE: 'false',
           DETECTOR_ALLOWED_LATENESS_MS: String(this.settings.latenessMs),
+          ...(this.layout === 'fused'
+            ? { DETECTOR_INPUT: 'raw', DETECTOR_RAW_INPUT_TOPIC: names.raw }
+            : {}),
         };
       case 'aggregator':
         return {
@@ -170,7 +189,11 @@ export class PipelineFixture {
 
   /** Messages of the service's input topic not yet committed by its consumer group. */
   lag(service: PipelineService): Promise<number> {
-    return this.admin.lag(this.groups[service], this.topics.names[INPUT_OF[service]]);
+    const input = INPUTS_OF[this.layout][service];
+    if (input === undefined) {
+      throw new Error(`the ${this.layout} layout runs no ${service}`);
+    }
+    return this.admin.lag(this.groups[service], this.topics.names[input]);
   }
 
   /** Messages produced to a topic so far (sum of its partitions' high watermarks). */
@@ -201,9 +224,7 @@ export class PipelineFixture {
           count = now;
           since = Date.now();
         }
-        const lags = await Promise.all(
-          (Object.keys(INPUT_OF) as PipelineService[]).map((service) => this.lag(service)),
-        );
+        const lags = await Promise.all(this.inputs().map(([service]) => this.lag(service)));
         if (lags.some((lag) => lag !== 0) || (await this.produced('insightEvents')) !== now) {
           since = Date.now();
           return false;

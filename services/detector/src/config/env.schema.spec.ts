@@ -1,3 +1,4 @@
+import { Topic } from '@trail-insight/kafka';
 import { EnvValidationError } from '@trail-insight/observability';
 
 import { loadDetectorConfig } from './env.schema';
@@ -9,7 +10,9 @@ describe('detector env schema', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
     });
     expect(config.http.port).toBe(8082);
+    expect(config.kafka.consumer?.topics).toEqual([Topic.NormalizedEvents]);
     expect(config.detector).toEqual({
+      input: Topic.NormalizedEvents,
       keyPrefix: 'ti:',
       minBaseline: 10_000,
       homeRegion: null,
@@ -20,6 +23,19 @@ describe('detector env schema', () => {
       idleAfterMs: 30_000,
       stateCacheSize: 10_000,
     });
+  });
+
+  it('reads the raw topic itself with DETECTOR_INPUT=raw (ingest folded in)', () => {
+    const config = loadDetectorConfig({
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DETECTOR_INPUT: 'raw',
+      DETECTOR_RAW_INPUT_TOPIC: 'trail-raw',
+    });
+    expect(config.detector.input).toBe(Topic.RawEvents);
+    expect(config.kafka.consumer?.topics).toEqual([Topic.RawEvents]);
+    expect(config.kafka.topics?.[Topic.RawEvents]).toBe('trail-raw');
+    expect(config.kafka.produces).toEqual([Topic.IpInsights]);
   });
 
   it('parses the allow list as CIDRs', () => {
@@ -44,6 +60,8 @@ describe('detector env schema', () => {
         DETECTOR_ALLOWED_LATENESS_MS: '-1',
         REDIS_PREFIX: 'a{b}',
         HTTP_PORT: 'x',
+        DETECTOR_INPUT: 'normalised',
+        DETECTOR_RAW_INPUT_TOPIC: '',
       });
     } catch (caught) {
       error = caught;
@@ -56,6 +74,8 @@ describe('detector env schema', () => {
       'DETECTOR_ALLOWED_LATENESS_MS',
       'REDIS_PREFIX',
       'HTTP_PORT',
+      'DETECTOR_INPUT',
+      'DETECTOR_RAW_INPUT_TOPIC',
     ]) {
       expect(message).toContain(name);
     }

@@ -58,6 +58,8 @@ export const EnvSchema = z
     DETECTOR_IDLE_ADVANCE: z.stringbool().default(true),
     DETECTOR_IDLE_AFTER_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
     DETECTOR_STATE_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+    DETECTOR_INPUT: z.enum(['normalized', 'raw']).default('normalized'),
+    DETECTOR_RAW_INPUT_TOPIC: z.string().min(1).default(Topic.RawEvents),
   })
   .superRefine(refineKafkaEnv)
   .superRefine(refineRedisEnv);
@@ -70,6 +72,11 @@ export interface DetectorConfig {
   kafka: KafkaModuleConfig;
   redis: RedisConnectionConfig;
   detector: {
+    /**
+     * The consumed topic: `normalized-events` (from ingest), or raw management events read directly
+     * (`DETECTOR_INPUT=raw`, ingest folded in; needs the raw topic keyed by account id).
+     */
+    input: Topic.NormalizedEvents | Topic.RawEvents;
     keyPrefix: string;
     minBaseline: number;
     homeRegion: string | null;
@@ -84,16 +91,19 @@ export interface DetectorConfig {
 }
 
 export function toDetectorConfig(env: Env): DetectorConfig {
+  const input = env.DETECTOR_INPUT === 'raw' ? Topic.RawEvents : Topic.NormalizedEvents;
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
     kafka: kafkaConfigFromEnv(env, {
       clientId: `trail-insight-${SERVICE_NAME}`,
       groupId: `trail-insight-${SERVICE_NAME}`,
-      consumes: [Topic.NormalizedEvents],
+      consumes: [input],
       produces: [Topic.IpInsights],
+      topics: { [Topic.RawEvents]: env.DETECTOR_RAW_INPUT_TOPIC },
     }),
     redis: redisConnectionFromEnv(env),
     detector: {
+      input,
       keyPrefix: env.REDIS_PREFIX,
       minBaseline: env.DETECTOR_MIN_BASELINE,
       homeRegion: env.DETECTOR_HOME_REGION ?? null,

@@ -22,6 +22,7 @@ import { analyzeTrailPaths } from '@trail-insight/trail-files';
 import type { IpInsight } from '@trail-insight/insights';
 
 import { DetectorKeys } from './detector-keys';
+import { NOOP_OBSERVER } from './detector-ports';
 import { PreviewRepository } from './preview.repository';
 import { CollectingPublisher, coreOptions, createCore, runStream } from '../../test/core-harness';
 import {
@@ -154,6 +155,38 @@ describe('DetectorCore (real Redis)', () => {
         assertSameAsBatch(publisher);
         process.stdout.write(
           `crash seed ${seed}: ${report.crashes} crashes in ${report.batches} batches, ` +
+            `${publisher.delivered.duplicates} exact repeats, 0 lost, 0 different\n`,
+        );
+      } finally {
+        await cleanup(prefix);
+      }
+    },
+  );
+
+  it.each([6, 8])(
+    'gives the same insights for one raw record per message (DETECTOR_INPUT=raw) when the process dies at random points (seed %i)',
+    async (seed) => {
+      const random = new TestRandom(seed);
+      const plan = Array.from({ length: 8 }, () => ({
+        at: 1 + random.int(random.int(2) === 0 ? 12 : 150),
+        after: random.int(2) === 0,
+      }));
+      const prefix = `${uniqueName('core')}:`;
+      const publisher = new CollectingPublisher();
+      try {
+        const report = await runStream(
+          redis,
+          logs,
+          coreOptions(uniqueName('topic'), prefix),
+          publisher,
+          random,
+          plan,
+          'raw',
+        );
+        expect(report.crashes).toBeGreaterThanOrEqual(4);
+        assertSameAsBatch(publisher);
+        process.stdout.write(
+          `raw crash seed ${seed}: ${report.crashes} crashes in ${report.batches} batches, ` +
             `${publisher.delivered.duplicates} exact repeats, 0 lost, 0 different\n`,
         );
       } finally {
@@ -381,6 +414,93 @@ describe('DetectorCore (real Redis)', () => {
       // Messages 0 and 1 left the buffer once all their events were applied; 2 is still in it.
       const keys = new DetectorKeys(prefix).partition(options.topic, 0);
       expect(await redis.zrange(keys.order, 0, -1)).toEqual(['2']);
+    } finally {
+      await cleanup(prefix);
+    }
+  });
+
+  it('buffers a run of messages without bytes as one entry and applies each event once after a restart', async () => {
+    const MINUTE = 60_000;
+    const HOUR = 60 * MINUTE;
+    const prefix = `${uniqueName('core')}:`;
+    const publisher = new CollectingPublisher();
+    const options = coreOptions(uniqueName('topic'), prefix, {
+      detection: { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL },
+    });
+    const base = Date.UTC(2026, 3, 1);
+    const event = (id: string, time: number, accountId = 'raw-acct') => ({
+      time,
+      eventId: id,
+      accountId,
+      region: 'cn-hangzhou',
+      isGlobal: false,
+      sourceIp: null,
+      provider: 'actiontrail' as const,
+      userAgent: 'ua',
+      principalId: null,
+      eventName: 'GetUser',
+      errorCode: null,
+    });
+    const keys = new DetectorKeys(prefix).partition(options.topic, 0);
+    const baseline = () => redis.hget(`${prefix}{acct:raw-acct}:meta`, 'baseline');
+    try {
+      // One raw record per message, as DETECTOR_INPUT=raw delivers them; none is released yet.
+      await createCore(redis, options, publisher).handleBatch(0, [
+        { offset: '10', events: [event('a', base + 9 * MINUTE)] },
+        { offset: '11', events: [event('b', base)] },
+        { offset: '12', events: [event('c', base + 5 * MINUTE, 'other-acct')] },
+      ]);
+      expect(await redis.hlen(keys.buffer)).toBe(1);
+      expect(await redis.zrange(keys.order, 0, -1)).toEqual(['10']);
+      expect(await baseline()).toBeNull();
+      // A restarted core releases `b` then `a` (time order) from the reloaded entry, once each;
+      // the redelivered offsets 11 and 12 are skipped.
+      await createCore(redis, options, publisher).handleBatch(0, [
+        { offset: '11', events: [event('b', base)] },
+        { offset: '12', events: [event('c', base + 5 * MINUTE, 'other-acct')] },
+        { offset: '13', events: [event('d', base + HOUR)] },
+      ]);
+      expect(await baseline()).toBe('2');
+      expect(await redis.hget(`${prefix}{acct:other-acct}:meta`, 'baseline')).toBe('1');
+      expect(await redis.zrange(keys.order, 0, -1)).toEqual(['13']);
+    } finally {
+      await cleanup(prefix);
+    }
+  });
+
+  it('counts accounts whose events arrive on another partition than before (an unkeyed input)', async () => {
+    const HOUR = 3_600_000;
+    const prefix = `${uniqueName('core')}:`;
+    const options = coreOptions(uniqueName('topic'), prefix, { allowedLatenessMs: 0 });
+    let moved = 0;
+    const observer = { ...NOOP_OBSERVER, accountsMoved: (count: number) => (moved += count) };
+    const base = Date.UTC(2026, 3, 1);
+    const event = (id: string, time: number) => ({
+      time,
+      eventId: id,
+      accountId: 'roaming-acct',
+      region: 'cn-hangzhou',
+      isGlobal: false,
+      sourceIp: null,
+      provider: 'actiontrail' as const,
+      userAgent: 'ua',
+      principalId: null,
+      eventName: 'GetUser',
+      errorCode: null,
+    });
+    try {
+      const core = createCore(redis, options, new CollectingPublisher(), observer);
+      await core.handleBatch(0, [
+        { offset: '0', events: [event('a', base)] },
+        { offset: '1', events: [event('b', base + HOUR)] },
+      ]);
+      await core.handleBatch(0, [{ offset: '2', events: [event('c', base + 2 * HOUR)] }]);
+      expect(moved).toBe(0);
+      await core.handleBatch(1, [
+        { offset: '0', events: [event('d', base + 3 * HOUR)] },
+        { offset: '1', events: [event('e', base + 4 * HOUR)] },
+      ]);
+      expect(moved).toBe(1);
     } finally {
       await cleanup(prefix);
     }

@@ -7,6 +7,7 @@ import {
   WindowVerdict,
 } from '@trail-insight/detection';
 import { insightIdOf, toIpInsight } from '@trail-insight/insights';
+import { MAX_EVENTS_PER_MESSAGE } from '@trail-insight/kafka';
 import { PersistOutcome } from '@trail-insight/state-redis';
 
 import type { ClosedWindow, DetectionConfig, ObservationWindow } from '@trail-insight/detection';
@@ -108,6 +109,11 @@ export interface PartitionStatus {
 }
 
 const MAX_CONFLICT_RETRIES = 3;
+
+/** Whether a message of `count` events without consumed bytes may join buffer entry `tail`. */
+function canCoalesce(tail: AbsorbedMessage, count: number): boolean {
+  return tail.value === null && tail.events.length + count <= MAX_EVENTS_PER_MESSAGE;
+}
 /** Bounds one checkpoint's work (and any account's dirty entries, see state-redis). */
 export const MAX_RELEASED_PER_CHECKPOINT = 100_000;
 const DUE_ACCOUNTS_LIMIT = 1_000_000;
@@ -324,11 +330,30 @@ export class DetectorCore {
             continue;
           }
           let latest = Number.NEGATIVE_INFINITY;
-          message.events.forEach((event, index) => {
-            fresh.push({ offset, index, event });
-            latest = Math.max(latest, event.time);
-          });
-          absorbed.push({ offset, latest, events: message.events, value: message.value ?? null });
+          const value = message.value ?? null;
+          const tail = absorbed.at(-1);
+          if (value === null && tail !== undefined && canCoalesce(tail, message.events.length)) {
+            // One buffer entry for a run of messages without consumed bytes (one raw record
+            // each, DETECTOR_INPUT=raw): positions (first offset, running index) keep input order.
+            const events = tail.events as NormalizedEvent[];
+            for (const event of message.events) {
+              fresh.push({ offset: tail.offset, index: events.length, event });
+              events.push(event);
+              latest = Math.max(latest, event.time);
+            }
+            tail.latest = Math.max(tail.latest, latest);
+          } else {
+            message.events.forEach((event, index) => {
+              fresh.push({ offset, index, event });
+              latest = Math.max(latest, event.time);
+            });
+            absorbed.push({
+              offset,
+              latest,
+              events: value === null ? [...message.events] : message.events,
+              value,
+            });
+          }
           maxSeen = Math.max(maxSeen, latest);
           lastOffset = Math.max(lastOffset, offset);
         }
@@ -480,10 +505,15 @@ export class DetectorCore {
       }
     }
     const loaded = await Promise.all(missing.map((id) => this.accounts.loadAccount(id)));
+    const home = `${this.options.topic}:${partition}`;
+    const moved: string[] = [];
     loaded.forEach((stored, index) => {
       const accountId = missing[index];
       if (accountId === undefined) {
         throw new Error(`loaded ${loaded.length} accounts for ${missing.length} ids`);
+      }
+      if (stored.home !== null && stored.home !== home) {
+        moved.push(accountId);
       }
       const entry: HeldAccount = {
         state: stored.state,
@@ -493,6 +523,14 @@ export class DetectorCore {
       this.cache.set(accountId, entry);
       held.set(accountId, entry);
     });
+    if (moved.length > 0) {
+      // Exactness needs every event of an account on one partition (SPEC §3 counts per account).
+      this.observer.accountsMoved(moved.length);
+      this.logger?.warn(
+        { partition, input: home, accounts: moved.slice(0, 10), count: moved.length },
+        'accounts were last written from another input partition: is the input keyed by account id?',
+      );
+    }
     return held;
   }
 

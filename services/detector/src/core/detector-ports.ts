@@ -32,6 +32,11 @@ export interface DetectorObserver {
   checkpoint(kind: CheckpointKind, seconds: number): void;
   persisted(seconds: number): void;
   conflict(): void;
+  /**
+   * Accounts loaded whose stored state was last written from another input partition: their events
+   * do not all arrive on one partition (an unkeyed input, a changed partition count or input topic).
+   */
+  accountsMoved(count: number): void;
 }
 
 export const NOOP_OBSERVER: DetectorObserver = {
@@ -42,6 +47,7 @@ export const NOOP_OBSERVER: DetectorObserver = {
   checkpoint: () => undefined,
   persisted: () => undefined,
   conflict: () => undefined,
+  accountsMoved: () => undefined,
 };
 
 /** Minimal structured logger (pino-compatible). */

@@ -1,4 +1,5 @@
-import { normalizedEventsMessageSchema } from '@trail-insight/kafka';
+import { normalizedEventSchema } from '@trail-insight/kafka';
+import { z } from 'zod';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 import type { Cluster, Redis } from 'ioredis';
@@ -40,7 +41,11 @@ export interface StoredPartition {
   buffered: BufferedEvent[];
 }
 
-/** A message a checkpoint absorbs into the durable buffer. */
+/**
+ * What a checkpoint absorbs into the durable buffer as one entry: a consumed message, or a run of
+ * consecutive messages without consumed bytes (DETECTOR_INPUT=raw), whose events are then
+ * positioned (first offset, running index), which keeps their input order.
+ */
 export interface AbsorbedMessage {
   offset: number;
   /** Its latest event time: the message leaves the buffer once the watermark passes it. */
@@ -62,6 +67,15 @@ export interface BeginCheckpoint {
 }
 
 const SCAN_COUNT = 2_000;
+
+/**
+ * A buffer entry's events: one NormalizedEvent (entries of an earlier detector) or an array, of
+ * any length (a raw message may hold thousands of records; see {@link AbsorbedMessage}).
+ */
+const bufferEntrySchema = z.union([
+  normalizedEventSchema.transform((event) => [event]),
+  z.array(normalizedEventSchema).min(1),
+]);
 
 export function encodeBound(value: number): string {
   if (value === Number.NEGATIVE_INFINITY) {
@@ -122,7 +136,7 @@ export function decodeBufferEntry(
       { cause: error },
     );
   }
-  const result = normalizedEventsMessageSchema.safeParse(parsed);
+  const result = bufferEntrySchema.safeParse(parsed);
   if (!result.success) {
     throw new DetectorException(
       DetectorErrorCode.CorruptBuffer,

@@ -1,6 +1,7 @@
-import { normalizeRecord, readTrailContent } from '@trail-insight/events';
+import { normalizeRecord } from './normalize-record';
+import { readTrailContent } from './trail-content';
 
-import type { NormalizedEvent } from '@trail-insight/events';
+import type { NormalizedEvent } from './normalized-event';
 
 /** One record of a raw message: a valid event, or why it is invalid and what to dead-letter. */
 export type RawRecordResult =

@@ -1,0 +1,96 @@
+import pino from 'pino';
+import { Registry } from 'prom-client';
+
+import { RawRecordMetrics, splitRawBatch } from './raw-records';
+
+import type { DeadLetterOptions, DecodedMessage, KafkaBatchContext } from './kafka-message';
+
+const record = (id: string, extra: Record<string, unknown> = {}) => ({
+  eventId: id,
+  eventTime: '2026-03-10T02:03:04Z',
+  acsRegion: 'cn-hangzhou',
+  sourceIpAddress: '42.120.1.2',
+  userIdentity: { accountId: '1234' },
+  ...extra,
+});
+
+function rawMessage(offset: number, text: string): DecodedMessage<Buffer> {
+  const value = Buffer.from(text);
+  return {
+    topic: 'raw',
+    partition: 2,
+    offset: String(offset),
+    key: null,
+    value,
+    headers: {},
+    timestamp: '0',
+    payload: value,
+  };
+}
+
+interface DeadLetterCall {
+  offset: string;
+  reason: string;
+  options: DeadLetterOptions | undefined;
+}
+
+function batchContext(deadLetters: DeadLetterCall[]): KafkaBatchContext {
+  return {
+    topic: 'raw',
+    partition: 2,
+    highWatermark: '10',
+    log: pino({ enabled: false }),
+    send: () => undefined,
+    deadLetter: (message, reason, _detail, options) => {
+      deadLetters.push({ offset: message.offset, reason, options });
+    },
+    heartbeat: () => Promise.resolve(),
+    isRunning: () => true,
+    isStale: () => false,
+  };
+}
+
+describe(splitRawBatch.name, () => {
+  it('keeps each message with its valid events and dead-letters every invalid record', async () => {
+    const registry = new Registry();
+    const metrics = new RawRecordMetrics(registry, {
+      service: 'detector',
+      version: 'test',
+      metricsPrefix: 'detector_',
+    });
+    const deadLetters: DeadLetterCall[] = [];
+    const split = splitRawBatch(
+      [
+        rawMessage(0, JSON.stringify(record('a'))),
+        rawMessage(1, JSON.stringify({ Records: [record('b'), record('c', { eventTime: 'x' })] })),
+        rawMessage(2, '{"eventId": '),
+        rawMessage(3, '[]'),
+        rawMessage(4, `${JSON.stringify(record('d'))}\n${JSON.stringify(record('e'))}`),
+      ],
+      batchContext(deadLetters),
+      metrics,
+    );
+
+    expect(
+      split.map(({ message, events }) => [message.offset, events.map((e) => e.eventId)]),
+    ).toEqual([
+      ['0', ['a']],
+      ['1', ['b']],
+      ['4', ['d', 'e']],
+    ]);
+    expect(deadLetters.map(({ offset, reason }) => [offset, reason])).toEqual([
+      ['1', 'invalid-time'],
+      ['2', 'malformed'],
+      ['3', 'no-records'],
+    ]);
+    // a record of several carries its own bytes; a message's only record dead-letters it whole
+    expect(deadLetters[0]?.options?.value?.toString()).toContain('"eventId":"c"');
+    // record-index counts from 1 (the second record of the Records array)
+    expect(deadLetters[0]?.options?.headers).toEqual({ 'record-index': '2' });
+    expect(deadLetters[1]?.options?.value).toBeUndefined();
+    const text = await registry.metrics();
+    expect(text).toMatch(/^detector_records_total\{outcome="valid"\} 4$/m);
+    expect(text).toMatch(/^detector_records_total\{outcome="invalid"\} 3$/m);
+    expect(text).toMatch(/^detector_invalid_records_total\{reason="malformed"\} 1$/m);
+  });
+});
