@@ -51,6 +51,8 @@ export interface PipelineBenchOptions {
   profileDir?: string;
   /** Stop after the throughput and memory phases (no latency phase, nothing written). */
   throughputOnly?: boolean;
+  /** Detector processes of the fused layout (`DETECTOR_INPUT=raw`; default 2). */
+  fusedReplicas?: number;
   /** Extra environment for every service (e.g. `KAFKA_PARTITIONS_CONCURRENTLY`), to compare settings. */
   serviceEnv?: Record<string, string>;
   log?: (line: string) => void;
@@ -76,16 +78,12 @@ export interface PipelineBenchResult {
     messages: number;
     events: number;
     bareConsumer: { seconds: number; messagesPerSecond: number; cpuSeconds: number };
-    pipeline: {
-      seconds: number;
-      messagesPerSecond: number;
-      cpuSeconds: Record<Measured, number>;
-      /** CPU milliseconds per 1,000 input messages, per process. */
-      cpuMsPerThousand: Record<Measured, number>;
-      insights: number;
-    };
+    /** ingest → detector → aggregator (the default layout). */
+    pipeline: LayoutRun;
     /** Pipeline messages/s ÷ bare consumer messages/s (target ≥ 0.5). */
     ratio: number;
+    /** Ingest folded into the detector (`DETECTOR_INPUT=raw`) → aggregator, on the same raw topic. */
+    fused: LayoutRun & { ratio: number; replicas: number };
   };
   memory: {
     accounts: number;
@@ -125,11 +123,23 @@ export interface PipelineBenchResult {
   } | null;
 }
 
+/** One layout's pass over the raw topic. */
+interface LayoutRun {
+  seconds: number;
+  messagesPerSecond: number;
+  cpuSeconds: Record<Measured, number>;
+  /** CPU milliseconds per 1,000 input messages, per process (ingest is 0 in the fused layout). */
+  cpuMsPerThousand: Record<Measured, number>;
+  insights: number;
+}
+
 type LatencyResult = NonNullable<PipelineBenchResult['latency']>;
 
 const BEGIN = '<!-- bench:pipeline:begin -->';
 const END = '<!-- bench:pipeline:end -->';
 const LATENESS_MS = 600_000;
+/** Detector processes of the fused layout: one per core of the 2-core reference machine. */
+const DEFAULT_FUSED_REPLICAS = 2;
 const REGION = 'cn-hangzhou';
 const SERVICES = ['aggregator', 'detector', 'ingest'] as const;
 type Service = (typeof SERVICES)[number];
@@ -303,7 +313,8 @@ class BenchPipeline {
     detector: `bench-${this.id}-detector`,
     aggregator: `bench-${this.id}-aggregator`,
   };
-  readonly runs = new Map<Service, ServiceRun>();
+  /** The running processes of each service (the fused layout may run several detectors). */
+  readonly runs = new Map<Service, ServiceRun[]>();
   /**
    * Its own admin: kafkajs keeps every topic an admin ever looked at in its metadata, so one admin
    * shared across pipelines would keep retrying the deleted topics of the previous one.
@@ -318,7 +329,12 @@ class BenchPipeline {
     private readonly detectorEnv: Record<string, string>,
     private readonly profileDir: string | undefined,
     private readonly serviceEnv: Record<string, string>,
+    /** Read another pipeline's raw topic (neither created nor deleted by this one). */
+    private readonly sharedRaw?: string,
   ) {
+    if (sharedRaw !== undefined) {
+      this.topics.raw = sharedRaw;
+    }
     this.admin = createLagAdmin({
       brokers: parseBrokerList(brokers),
       clientId: `bench-${this.id}-admin`,
@@ -328,7 +344,8 @@ class BenchPipeline {
   async createTopics(): Promise<void> {
     await this.admin.connect();
     const connection = { brokers: parseBrokerList(this.brokers), clientId: `bench-${this.id}` };
-    await createTopics(connection, [this.topics.raw, this.topics.normalized], this.partitions);
+    const own = this.sharedRaw === undefined ? [this.topics.raw] : [];
+    await createTopics(connection, [...own, this.topics.normalized], this.partitions);
     await createTopics(connection, [this.topics.ipInsights, this.topics.insightEvents], 2);
     await createTopics(connection, [this.topics.deadLetter], 1);
   }
@@ -352,6 +369,7 @@ class BenchPipeline {
           ...common,
           REDIS_URL: this.redisUrl,
           REDIS_PREFIX: this.prefix,
+          DETECTOR_RAW_INPUT_TOPIC: this.topics.raw,
           ...this.detectorEnv,
         };
       case 'aggregator':
@@ -359,15 +377,36 @@ class BenchPipeline {
     }
   }
 
+  /** Starts one more process of `service` (in its consumer group) and waits until it is ready. */
   async start(service: Service): Promise<ServiceRun> {
     const run = await ServiceRun.start(this.root, service, this.envOf(service), this.profileDir);
-    this.runs.set(service, run);
+    this.runs.set(service, [...(this.runs.get(service) ?? []), run]);
     return run;
+  }
+
+  /** The first process of `service`, if running. */
+  run(service: Service): ServiceRun | undefined {
+    return this.runs.get(service)?.[0];
+  }
+
+  /** CPU seconds all processes of `service` used so far. */
+  cpuSeconds(service: Service): number {
+    return (this.runs.get(service) ?? []).reduce((sum, run) => sum + cpuSecondsOf(run.pid), 0);
+  }
+
+  /** Sum of a detector metric over every detector process. */
+  async detectorMetricSum(name: string): Promise<number> {
+    const sums = await Promise.all(
+      (this.runs.get('detector') ?? []).map((run) => run.metricSum(name)),
+    );
+    return sums.reduce((sum, value) => sum + value, 0);
   }
 
   async stop(): Promise<void> {
     for (const service of [...SERVICES].reverse()) {
-      await this.runs.get(service)?.stop();
+      for (const run of this.runs.get(service) ?? []) {
+        await run.stop();
+      }
     }
     this.runs.clear();
   }
@@ -377,7 +416,7 @@ class BenchPipeline {
     await this.admin.close();
     await deleteTopics(
       { brokers: parseBrokerList(this.brokers), clientId: `bench-${this.id}` },
-      Object.values(this.topics),
+      Object.values(this.topics).filter((topic) => topic !== this.sharedRaw),
     );
     let cursor = '0';
     do {
@@ -530,9 +569,9 @@ async function waitUntil(
 
 function cpuSnapshot(pipeline: BenchPipeline): Record<Measured, number> {
   return {
-    ingest: cpuSecondsOf(pipeline.runs.get('ingest')?.pid),
-    detector: cpuSecondsOf(pipeline.runs.get('detector')?.pid),
-    aggregator: cpuSecondsOf(pipeline.runs.get('aggregator')?.pid),
+    ingest: pipeline.cpuSeconds('ingest'),
+    detector: pipeline.cpuSeconds('detector'),
+    aggregator: pipeline.cpuSeconds('aggregator'),
     kafka: cpuSecondsOf(stackPid('kafka')),
     redis: cpuSecondsOf(stackPid('redis')),
   };
@@ -633,14 +672,103 @@ function rssMbOf(pid: number | undefined): number {
   }
 }
 
-/** Phase 1: the same raw topic through a bare consumer and through the pipeline; then Redis bytes. */
+/**
+ * One layout's pass over the filled raw topic, timed from the moment its first consumer of the
+ * raw topic is ready (as the bare consumer's clock starts at its join) until every group's lag is
+ * 0: `services` = ingest → detector → aggregator, `fused` = the detector reading the raw topic
+ * itself (`DETECTOR_INPUT=raw`) → aggregator.
+ */
+async function runLayout(
+  context: BenchContext,
+  pipeline: BenchPipeline,
+  layout: 'services' | 'fused',
+  messages: number,
+  replicas = 1,
+): Promise<LayoutRun> {
+  const { log } = context;
+  const admin = pipeline.admin;
+  const first: Service = layout === 'services' ? 'ingest' : 'detector';
+  await pipeline.createTopics();
+  await pipeline.start('aggregator');
+  if (layout === 'services') {
+    await pipeline.start('detector');
+  }
+  const before = cpuSnapshot(pipeline);
+  const started = performance.now();
+  await pipeline.start(first);
+  const joined = performance.now();
+  // the first consumer's boot is not per-event work: count its CPU from its readiness
+  before[first] = pipeline.cpuSeconds(first);
+  // More fused detectors join while the first consumes (the clock runs: their rebalance counts);
+  // their boot is not counted either.
+  for (let replica = 1; replica < replicas; replica += 1) {
+    const run = await pipeline.start(first);
+    before[first] += cpuSecondsOf(run.pid);
+  }
+  const groups: Array<[string, string]> =
+    layout === 'services'
+      ? [
+          [pipeline.groups.ingest, pipeline.topics.raw],
+          [pipeline.groups.detector, pipeline.topics.normalized],
+        ]
+      : [[pipeline.groups.detector, pipeline.topics.raw]];
+  groups.push([pipeline.groups.aggregator, pipeline.topics.ipInsights]);
+  await waitUntil(
+    async () => {
+      const lags = await Promise.all(groups.map(([group, topic]) => admin.lag(group, topic)));
+      return lags.every((lag) => lag === 0);
+    },
+    600_000,
+    `the ${layout} layout to consume the raw topic`,
+  );
+  const finished = performance.now();
+  const after = cpuSnapshot(pipeline);
+  const seconds = (finished - joined) / 1000;
+  const cpuSeconds = Object.fromEntries(
+    (Object.keys(after) as Measured[]).map((name) => [
+      name,
+      Math.round((after[name] - before[name]) * 100) / 100,
+    ]),
+  ) as Record<Measured, number>;
+  const insights = await admin.topicSize(pipeline.topics.ipInsights);
+  // all kinds of checkpoint (batch, idle, recovery)
+  const checkpoints = await pipeline.detectorMetricSum('checkpoint_duration_seconds_count');
+  log(
+    `${layout}: detector ran ${checkpoints} checkpoints, ${Math.round(messages / checkpoints)} events each`,
+  );
+  log(
+    `${layout}: ${Math.round(messages / seconds)} messages/s (${seconds.toFixed(1)} s, ${first} start ` +
+      `${((joined - started) / 1000).toFixed(1)} s before), CPU s ${JSON.stringify(cpuSeconds)}, ${insights} insights`,
+  );
+  await pipeline.stop();
+  return {
+    seconds: Math.round(seconds * 100) / 100,
+    messagesPerSecond: Math.round(messages / seconds),
+    cpuSeconds,
+    cpuMsPerThousand: Object.fromEntries(
+      (Object.keys(cpuSeconds) as Measured[]).map((name) => [
+        name,
+        Math.round(((cpuSeconds[name] * 1000) / messages) * 1000 * 10) / 10,
+      ]),
+    ) as Record<Measured, number>,
+    insights,
+  };
+}
+
+/**
+ * Fills a raw topic with the trail, times the bare consumer over it, then both layouts over the
+ * same topic; Redis memory is measured on the state the default layout left.
+ */
 async function throughputPhase(
   context: BenchContext,
   trail: string,
 ): Promise<Pick<PipelineBenchResult, 'throughput' | 'memory'>> {
   const { redis, log } = context;
   const pipeline = context.newPipeline({ DETECTOR_IDLE_ADVANCE: 'false' });
-  const admin = pipeline.admin;
+  const fused = context.newPipeline(
+    { DETECTOR_IDLE_ADVANCE: 'false', DETECTOR_INPUT: 'raw' },
+    pipeline.topics.raw,
+  );
   try {
     await pipeline.createTopics();
     const producer = createProducer(context.brokers, `bench-${pipeline.id}-replay`);
@@ -667,79 +795,36 @@ async function throughputPhase(
       `raw topic filled: ${messages} messages (${replayed.valid} valid) in ${replayed.seconds.toFixed(1)} s`,
     );
 
+    const kafkaBeforeBare = cpuSecondsOf(stackPid('kafka'));
     const bare = await bareConsumer(context.brokers, pipeline.topics.raw, messages);
+    const kafkaBare = cpuSecondsOf(stackPid('kafka')) - kafkaBeforeBare;
     log(
-      `bare kafkajs consumer: ${bare.messagesPerSecond} messages/s (${bare.seconds.toFixed(1)} s)`,
+      `bare kafkajs consumer: ${bare.messagesPerSecond} messages/s (${bare.seconds.toFixed(1)} s), ` +
+        `CPU s: consumer ${bare.cpuSeconds.toFixed(2)}, Kafka ${kafkaBare.toFixed(2)}`,
     );
-
-    await pipeline.start('aggregator');
-    await pipeline.start('detector');
-    const before = cpuSnapshot(pipeline);
-    const started = performance.now();
-    await pipeline.start('ingest');
-    const joined = performance.now();
-    // ingest's boot is not per-event work: count its CPU from its readiness
-    before.ingest = cpuSecondsOf(pipeline.runs.get('ingest')?.pid);
-    await waitUntil(
-      async () => {
-        const lags = await Promise.all([
-          admin.lag(pipeline.groups.ingest, pipeline.topics.raw),
-          admin.lag(pipeline.groups.detector, pipeline.topics.normalized),
-          admin.lag(pipeline.groups.aggregator, pipeline.topics.ipInsights),
-        ]);
-        return lags.every((lag) => lag === 0);
-      },
-      600_000,
-      'the pipeline to consume the raw topic',
-    );
-    const finished = performance.now();
-    const after = cpuSnapshot(pipeline);
-    // from the moment ingest joined its group (as the bare consumer's clock starts at its join)
-    const seconds = (finished - joined) / 1000;
-    const cpuSeconds = Object.fromEntries(
-      (Object.keys(after) as Measured[]).map((name) => [
-        name,
-        Math.round((after[name] - before[name]) * 100) / 100,
-      ]),
-    ) as Record<Measured, number>;
-    const insights = await admin.topicSize(pipeline.topics.ipInsights);
-    // all kinds of checkpoint (batch, idle, recovery)
-    const checkpoints =
-      (await pipeline.runs.get('detector')?.metricSum('checkpoint_duration_seconds_count')) ?? 0;
-    log(`detector: ${checkpoints} checkpoints, ${Math.round(messages / checkpoints)} events each`);
-    log(
-      `pipeline: ${Math.round(messages / seconds)} messages/s (${seconds.toFixed(1)} s, ingest start ` +
-        `${((joined - started) / 1000).toFixed(1)} s before), CPU s ${JSON.stringify(cpuSeconds)}, ${insights} insights`,
-    );
-    await pipeline.stop();
+    const services = await runLayout(context, pipeline, 'services', messages);
     const memory = await measureMemory(redis, pipeline.prefix);
     log(
       `memory: ${memory.bytesPerUsualIp} B/usual IP (${memory.usualIps}), ${memory.bytesPerOpenWindow} B/window (${memory.openWindows})`,
     );
-    const pipelineRate = Math.round(messages / seconds);
+    const replicas = context.options.fusedReplicas ?? DEFAULT_FUSED_REPLICAS;
+    const folded = await runLayout(context, fused, 'fused', messages, replicas);
+    const ratioOf = (run: LayoutRun) =>
+      Math.round((run.messagesPerSecond / bare.messagesPerSecond) * 100) / 100;
     return {
       throughput: {
         trail: trail.split('/').pop() ?? trail,
         messages,
         events: replayed.valid,
         bareConsumer: bare,
-        pipeline: {
-          seconds: Math.round(seconds * 100) / 100,
-          messagesPerSecond: pipelineRate,
-          cpuSeconds,
-          cpuMsPerThousand: Object.fromEntries(
-            (Object.keys(cpuSeconds) as Measured[]).map((name) => [
-              name,
-              Math.round(((cpuSeconds[name] * 1000) / messages) * 1000 * 10) / 10,
-            ]),
-          ) as Record<Measured, number>,
-          insights,
-        },
-        ratio: Math.round((pipelineRate / bare.messagesPerSecond) * 100) / 100,
+        pipeline: services,
+        ratio: ratioOf(services),
+        fused: { ...folded, ratio: ratioOf(folded), replicas },
       },
       memory,
     };
   } finally {
+    await fused.cleanup(redis);
     await pipeline.cleanup(redis);
   }
 }
@@ -958,7 +1043,7 @@ async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
     }
     const achievedRate = Math.round((sent + probeCount) / ((performance.now() - start) / 1000));
     const rssMb = Object.fromEntries(
-      SERVICES.map((service) => [service, rssMbOf(pipeline.runs.get(service)?.pid)]),
+      SERVICES.map((service) => [service, rssMbOf(pipeline.run(service)?.pid)]),
     ) as Record<Service, number>;
     polling = false;
     await poller;
@@ -984,7 +1069,7 @@ async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
         windows: measured.filter((probe) => probe.seenIn === 'windows').length,
       },
       maxLag,
-      buffer: await measureBuffer(redis, pipeline.prefix, pipeline.runs.get('detector')),
+      buffer: await measureBuffer(redis, pipeline.prefix, pipeline.run('detector')),
       rssMb,
     };
     log(`latency: ${JSON.stringify(result)}`);
@@ -1000,7 +1085,7 @@ interface BenchContext {
   brokers: string;
   redis: Redis;
   log: (line: string) => void;
-  newPipeline(detectorEnv: Record<string, string>): BenchPipeline;
+  newPipeline(detectorEnv: Record<string, string>, sharedRaw?: string): BenchPipeline;
 }
 
 function formatNumber(value: number): string {
@@ -1011,6 +1096,7 @@ function formatNumber(value: number): string {
 export function renderPipelineBench(result: PipelineBenchResult): string {
   const { machine, settings, throughput: t, memory: m, latency: l } = result;
   const cpu = t.pipeline.cpuMsPerThousand;
+  const fused = t.fused.cpuMsPerThousand;
   return [
     BEGIN,
     `Measured ${result.date} on ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ` +
@@ -1025,6 +1111,9 @@ export function renderPipelineBench(result: PipelineBenchResult): string {
     `| ingest → detector → aggregator, end to end | ${formatNumber(t.pipeline.messagesPerSecond)} events/s (${t.pipeline.seconds} s) | |`,
     `| ratio | ${t.ratio.toFixed(2)} | ≥ 0.50 |`,
     `| CPU ms per 1,000 events: ingest / detector / aggregator / Kafka / Redis | ${cpu.ingest} / ${cpu.detector} / ${cpu.aggregator} / ${cpu.kafka} / ${cpu.redis} | |`,
+    `| ingest folded into the detector (\`DETECTOR_INPUT=raw\`, ${t.fused.replicas} detector processes) → aggregator, end to end | ${formatNumber(t.fused.messagesPerSecond)} events/s (${t.fused.seconds} s) | |`,
+    `| ratio, folded | ${t.fused.ratio.toFixed(2)} | ≥ 0.50 |`,
+    `| CPU ms per 1,000 events, folded: detector / aggregator / Kafka / Redis | ${fused.detector} / ${fused.aggregator} / ${fused.kafka} / ${fused.redis} | |`,
     `| Redis bytes per usual IP (${formatNumber(m.usualIps)} in ${m.accounts} accounts) | ${m.bytesPerUsualIp} | ≤ 150 |`,
     `| Redis bytes per open window (${formatNumber(m.openWindows)}) | ${m.bytesPerOpenWindow} | ≤ 400 |`,
     `| Redis bytes per de-duplication id (${formatNumber(m.dedupIds)} in the last hour of the accounts) | ${m.bytesPerDedupId} | |`,
@@ -1074,7 +1163,7 @@ export async function benchPipeline(
     root,
     options.dataDir ?? join(root, 'bench-results/data'),
     options.days ?? 14,
-    options.eventsPerDay ?? 20_000,
+    options.eventsPerDay ?? 60_000,
     options.accounts ?? 20,
   );
   const redis = new Redis(redisUrl);
@@ -1087,7 +1176,7 @@ export async function benchPipeline(
     brokers,
     redis,
     log,
-    newPipeline: (extra) =>
+    newPipeline: (extra, sharedRaw) =>
       new BenchPipeline(
         root,
         brokers,
@@ -1096,6 +1185,7 @@ export async function benchPipeline(
         { ...detectorEnv, ...extra },
         options.profileDir === undefined ? undefined : resolve(options.profileDir),
         options.serviceEnv ?? {},
+        sharedRaw,
       ),
   };
   try {

@@ -173,6 +173,14 @@ function serviceEnvOf(pairs: readonly string[]): Record<string, string> {
   return env;
 }
 
+function fusedReplicasOf(text: string): number {
+  const replicas = Number(text);
+  if (!/^[0-9]+$/.test(text) || replicas < 1 || replicas > 16) {
+    throw new UsageError(`--fused-replicas takes 1 to 16 detector processes, got '${text}'`);
+  }
+  return replicas;
+}
+
 async function runBench(argv: string[]): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -184,6 +192,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       'events-per-day': { type: 'string', default: '75000' },
       pipeline: { type: 'boolean', default: false },
       'throughput-only': { type: 'boolean', default: false },
+      'fused-replicas': { type: 'string' },
       profile: { type: 'string' },
       env: { type: 'string', multiple: true },
     },
@@ -203,6 +212,9 @@ async function runBench(argv: string[]): Promise<ExitCode> {
     const result = await benchPipeline({
       dataDir: values.data,
       throughputOnly: values['throughput-only'],
+      ...(values['fused-replicas'] === undefined
+        ? {}
+        : { fusedReplicas: fusedReplicasOf(values['fused-replicas']) }),
       profileDir: values.profile,
       serviceEnv: serviceEnvOf(values.env ?? []),
     });
@@ -241,7 +253,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 export const benchCommand: CliCommand = {
   name: 'bench',
   usage:
-    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--profile DIR] [--env KEY=VALUE ...]]',
+    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--profile DIR] [--env KEY=VALUE ...]]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,
