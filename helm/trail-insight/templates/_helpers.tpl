@@ -60,8 +60,9 @@ app.kubernetes.io/component: {{ .name }}
 What each service reads, from its config/env.schema.ts: whether it uses the shared Kafka variables
 (kafka.env, all of them: libs/kafka kafkaEnvShape), which of the shared Redis variables (redis.env,
 redis.secretEnv) it reads, and whether it consumes a pipeline topic whose partition count is
-KAFKA_TOPIC_PARTITIONS. libs/testing/src/deploy-checks.integration-spec.ts checks every rendered
-variable against the service's schema. One key family, one name: REDIS_PREFIX is the prefix of the
+KAFKA_TOPIC_PARTITIONS (not the detector with services.detector.input raw: it then reads the raw
+topic). libs/testing/src/deploy-checks.integration-spec.ts checks every rendered variable against
+the service's schema. One key family, one name: REDIS_PREFIX is the prefix of the
 detector's keys, which the detector writes and the console reads; INSIGHT_STORE_PREFIX that of the
 insight store, which the aggregator writes and the console reads.
 */}}
@@ -103,10 +104,33 @@ console:
 - REDIS_PASSWORD
 {{- end -}}
 
-{{/* Variables the chart sets itself; values may not set them. */}}
+{{/*
+Variables the chart sets itself, each with where its value comes from; values may not set them.
+*/}}
 {{- define "trail-insight.chartOwnedVariables" -}}
-- HTTP_PORT
-- HTTP_HOST
+HTTP_PORT: from http.port
+HTTP_HOST: left at the services' default, every interface, for the probes and Services
+DETECTOR_INPUT: from services.detector.input
+DETECTOR_RAW_INPUT_TOPIC: from services.ingest.env.INGEST_INPUT_TOPIC, with services.detector.input raw
+{{- end -}}
+
+{{/*
+What the detector consumes, services.detector.input (DETECTOR_INPUT): "normalized" (normalized-events,
+written by ingest) or "raw" (the raw topic ingest would read, ingest folded into the detector: the
+chart then renders nothing of ingest). checks.yaml rejects any other value.
+*/}}
+{{- define "trail-insight.detectorInput" -}}
+{{- toString (.Values.services.detector.input | default "normalized") -}}
+{{- end -}}
+
+{{/*
+"true" when a service is rendered, else "": services.<name>.enabled, except that ingest is never
+rendered with services.detector.input raw. (dict "root" $ "name" "ingest")
+*/}}
+{{- define "trail-insight.serviceEnabled" -}}
+{{- $service := index .root.Values.services .name -}}
+{{- $folded := and (eq .name "ingest") (eq (include "trail-insight.detectorInput" .root) "raw") -}}
+{{- if and $service.enabled (not $folded) -}}true{{- end -}}
 {{- end -}}
 
 {{/*
@@ -139,6 +163,17 @@ Later groups win: env < kafka.env < redis.env < services.<name>.env. Empty value
 {{- $secretGroups = append $secretGroups $redisSecret -}}
 {{- $plainGroups = append $plainGroups ($service.env | default dict) -}}
 {{- $secretGroups = append $secretGroups ($service.secretEnv | default dict) -}}
+{{- /* the detector's input, set by the chart (chartOwnedVariables): last, so nothing overrides it */ -}}
+{{- if eq .name "detector" -}}
+{{- $input := include "trail-insight.detectorInput" $root -}}
+{{- $owned := dict "DETECTOR_INPUT" $input -}}
+{{- if eq $input "raw" -}}
+{{- /* the topic ingest would read: INGEST_INPUT_TOPIC as ingest gets it ("" = both defaults, actiontrail-events) */ -}}
+{{- $ingest := (include "trail-insight.serviceEnv" (dict "root" $root "name" "ingest") | fromYaml).plain -}}
+{{- $_ := set $owned "DETECTOR_RAW_INPUT_TOPIC" (index $ingest "INGEST_INPUT_TOPIC" | default "") -}}
+{{- end -}}
+{{- $plainGroups = append $plainGroups $owned -}}
+{{- end -}}
 {{- $plain := dict -}}
 {{- range $group := $plainGroups -}}
 {{- range $key, $value := $group -}}
@@ -214,9 +249,12 @@ checks.warningsAreErrors is true.
 {{- $root := . -}}
 {{- $traits := include "trail-insight.serviceTraits" . | fromYaml -}}
 {{- $partitions := int (default "6" (toString (index .Values.kafka.env "KAFKA_TOPIC_PARTITIONS"))) -}}
+{{- $rawDetector := eq (include "trail-insight.detectorInput" .) "raw" -}}
 {{- range $name := keys $traits | sortAlpha -}}
 {{- $service := index $root.Values.services $name -}}
-{{- if and $service.enabled (index $traits $name).pipelineConsumer (gt (int $service.replicas) $partitions) }}
+{{- /* a raw-input detector reads the raw topic, whose partitions the chart does not know (as ingest) */ -}}
+{{- $consumer := and (index $traits $name).pipelineConsumer (not (and (eq $name "detector") $rawDetector)) -}}
+{{- if and $service.enabled $consumer (gt (int $service.replicas) $partitions) }}
 services.{{ $name }}.replicas ({{ $service.replicas }}) > kafka.env.KAFKA_TOPIC_PARTITIONS ({{ $partitions }}): {{ sub (int $service.replicas) $partitions }} replica(s) will get no partition and stay idle.
 {{- end -}}
 {{- end -}}

@@ -11,6 +11,8 @@
  *   invalid combination templates/checks.yaml must reject;
  * - the rendered manifests hold together where no schema looks (ServiceMonitor, selectors, ports,
  *   probes, security context, secrets only by reference);
+ * - `services.detector.input: raw` (ingest folded into the detector) renders nothing of ingest and
+ *   gives the detector DETECTOR_INPUT=raw and ingest's input topic, and passes kubeconform;
  * - the chart and the services do not drift: every variable the chart gives a service is one that
  *   service's config/env.schema.ts reads, and every env key of values.yaml is read by some service;
  * - deploy/prometheus: `promtool check rules` and `promtool test rules` pass; every metric the rules,
@@ -239,10 +241,14 @@ function declaredMetrics(): DeclaredMetrics {
     servicesWithMetrics: new Set(),
     alerts: new Set(),
   };
+  // `*metrics.ts`, and any other source constructing a prom-client metric (libs/kafka
+  // raw-records.ts: the records counters of ingest and of the detector with DETECTOR_INPUT=raw).
   const isMetricsFile = (path: string): boolean =>
-    /metrics\.ts$/.test(path) &&
+    path.endsWith('.ts') &&
     !path.includes('.spec.') &&
-    !path.endsWith('metrics-prefix.util.ts');
+    !path.endsWith('metrics-prefix.util.ts') &&
+    (/metrics\.ts$/.test(path) ||
+      /\bnew (Counter|Gauge|Histogram|Summary)\b/.test(readFileSync(path, 'utf8')));
   const files = [
     ...listFiles(join(ROOT, 'libs'), isMetricsFile),
     ...listFiles(join(ROOT, 'services'), isMetricsFile),
@@ -330,11 +336,32 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
   let promtool = 'promtool';
   let installCold: RunResult;
   let check: RunResult;
-  const rendered: { default: K8sObject[]; ci: K8sObject[] } = { default: [], ci: [] };
+  const rendered: { default: K8sObject[]; ci: K8sObject[]; raw: K8sObject[] } = {
+    default: [],
+    ci: [],
+    raw: [],
+  };
+  let tools: Record<string, string> = {};
+  let rawRender: RunResult;
+
+  /** `helm template` of the chart as check.sh runs it, with extra arguments. */
+  function helmTemplate(args: string[]): Promise<RunResult> {
+    return run(present(tools.HELM, 'HELM'), [
+      'template',
+      'trail-insight',
+      'helm/trail-insight',
+      '--namespace',
+      'trail-insight',
+      '--kube-version',
+      present(tools.KUBE_SCHEMA_VERSION, 'KUBE_SCHEMA_VERSION'),
+      ...args,
+    ]);
+  }
 
   beforeAll(async () => {
     installCold = await run('bash', ['deploy/helm/install-tools.sh']);
     expectSuccess(installCold, 'deploy/helm/install-tools.sh');
+    tools = settings(installCold.stdout);
     const stack = await run('bash', ['deploy/local/stack.sh', 'up', 'prometheus']);
     expectSuccess(stack, 'deploy/local/stack.sh up prometheus');
     promtool = settings(stack.stdout).PROMTOOL ?? promtool;
@@ -344,6 +371,17 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
       if (existsSync(file)) {
         rendered[variant] = (await yamlDocuments(file)) as K8sObject[];
       }
+    }
+    // "All features on" with the detector reading raw events itself (ingest folded in).
+    rawRender = await helmTemplate([
+      '-f',
+      'deploy/helm/ci-values.yaml',
+      '--set',
+      'services.detector.input=raw',
+    ]);
+    if (rawRender.code === 0) {
+      writeFileSync(join(out, 'raw.yaml'), rawRender.stdout);
+      rendered.raw = (await yamlDocuments(join(out, 'raw.yaml'))) as K8sObject[];
     }
   });
 
@@ -357,7 +395,6 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
   });
 
   it('install-tools.sh installs helm, kubeconform and the schemas, and a second run only checks them', async () => {
-    const tools = settings(installCold.stdout);
     for (const key of ['HELM', 'KUBECONFORM', 'KUBE_SCHEMA_DIR']) {
       expect(existsSync(present(tools[key], key))).toBe(true);
     }
@@ -494,6 +531,94 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
       },
     ]);
     expect(spec.namespaceSelector.matchNames).toEqual(['trail-insight']);
+  });
+
+  it('services.detector.input raw: nothing of ingest, the detector reads the raw topic ingest would read', async () => {
+    expectSuccess(rawRender, 'helm template (ci-values.yaml, services.detector.input=raw)');
+    const objects = rendered.raw;
+    expect(
+      objects
+        .filter((object) => object.metadata.labels?.['app.kubernetes.io/component'] === 'ingest')
+        .map((object) => `${object.kind}/${object.metadata.name}`),
+    ).toEqual([]);
+    expect([...deployments(objects).keys()].sort()).toEqual(
+      SERVICES.filter((service) => service !== 'ingest').sort(),
+    );
+    expect(objects.filter((object) => object.kind === 'ServiceMonitor')).toHaveLength(1);
+
+    const envOf = (objects: K8sObject[], service: string): Record<string, string | undefined> => {
+      const spec = present(deployments(objects).get(service), `${service} Deployment`);
+      const container = present(spec.template.spec.containers[0], `${service} container`);
+      return Object.fromEntries(container.env.map((env) => [env.name, env.value]));
+    };
+    const ingestTopic = present(envOf(rendered.ci, 'ingest').INGEST_INPUT_TOPIC, 'ci ingest topic');
+    expect(envOf(objects, 'detector')).toMatchObject({
+      DETECTOR_INPUT: 'raw',
+      DETECTOR_RAW_INPUT_TOPIC: ingestTopic,
+    });
+    for (const variant of ['default', 'ci'] as const) {
+      const env = envOf(rendered[variant], 'detector');
+      expect({ variant, input: env.DETECTOR_INPUT, topic: env.DETECTOR_RAW_INPUT_TOPIC }).toEqual({
+        variant,
+        input: 'normalized',
+        topic: undefined,
+      });
+    }
+    // Default values (ingest's topic ""): both services' default, so no variable at all.
+    const defaultRaw = await helmTemplate(['--set', 'services.detector.input=raw']);
+    expectSuccess(defaultRaw, 'helm template (services.detector.input=raw)');
+    expect(defaultRaw.stdout).toContain('- name: DETECTOR_INPUT\n              value: "raw"');
+    expect(defaultRaw.stdout).not.toContain('DETECTOR_RAW_INPUT_TOPIC');
+    expect(defaultRaw.stdout).not.toMatch(/app\.kubernetes\.io\/component: ingest/);
+
+    const kubeconform = await run(present(tools.KUBECONFORM, 'KUBECONFORM'), [
+      '-strict',
+      '-ignore-missing-schemas',
+      '-summary',
+      '-kubernetes-version',
+      present(tools.KUBE_SCHEMA_VERSION, 'KUBE_SCHEMA_VERSION'),
+      '-schema-location',
+      `${present(tools.KUBE_SCHEMA_DIR, 'KUBE_SCHEMA_DIR')}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+      join(out, 'raw.yaml'),
+    ]);
+    expectSuccess(kubeconform, 'kubeconform (raw)');
+    expect(kubeconform.stdout).toMatch(/Invalid: 0, Errors: 0, Skipped: 1/);
+
+    // The raw detector's input is the raw topic, not KAFKA_TOPIC_PARTITIONS: no replica warning.
+    const replicas = [
+      '--set',
+      'services.detector.replicas=8',
+      '--set',
+      'checks.warningsAreErrors=true',
+    ];
+    expectSuccess(
+      await helmTemplate([...replicas, '--set', 'services.detector.input=raw']),
+      'helm template (raw detector, 8 replicas, warnings as errors)',
+    );
+    expect((await helmTemplate(replicas)).code).not.toBe(0);
+
+    const rejected: Array<[string[], string]> = [
+      [
+        ['--set', 'services.detector.input=fused'],
+        'services.detector.input "fused" is not an input',
+      ],
+      [
+        ['--set', 'services.detector.env.DETECTOR_INPUT=raw'],
+        'services.detector.env.DETECTOR_INPUT is set by the chart (from services.detector.input)',
+      ],
+      [
+        ['--set', 'services.detector.env.DETECTOR_RAW_INPUT_TOPIC=raw-events'],
+        'services.detector.env.DETECTOR_RAW_INPUT_TOPIC is set by the chart (from services.ingest.env.INGEST_INPUT_TOPIC',
+      ],
+    ];
+    for (const [args, message] of rejected) {
+      const result = await helmTemplate(args);
+      expect({ args, code: result.code === 0 ? 0 : 1, stderr: result.stderr }).toEqual({
+        args,
+        code: 1,
+        stderr: expect.stringContaining(message),
+      });
+    }
   });
 
   it('every variable the chart gives a service is read by that service (env.schema.ts)', () => {
