@@ -10,7 +10,8 @@
 #
 # Services (in start order, HTTP port): ingest 8081, detector 8082, aggregator 8083, sink-oss 8084,
 # sink-sls 8085, console 8080. A service without services/<svc>/dist/main.js after the bundle is
-# skipped. Through npm: npm run --silent pipeline -- up
+# skipped. With DETECTOR_INPUT=raw exported (the detector reads the raw topic itself), `up`
+# without a service list leaves ingest out. Through npm: npm run --silent pipeline -- up
 #
 # Each service gets KAFKA_BROKERS / REDIS_URL from `stack.sh up`, KAFKA_ENSURE_TOPICS=true,
 # KAFKA_TOPIC_PARTITIONS=${PIPELINE_PARTITIONS:-3}, HTTP_HOST=127.0.0.1 and its HTTP_PORT; the
@@ -237,6 +238,11 @@ cmd_up() {
   fi
   local -a services components
   mapfile -t services < <(selected_services "$@")
+  if (($# == 0)) && [[ "${DETECTOR_INPUT:-normalized}" == raw ]]; then
+    # the detector reads the raw topic itself: ingest has nothing to do
+    mapfile -t services < <(printf '%s\n' "${services[@]}" | grep -vx ingest)
+    log "DETECTOR_INPUT=raw: not starting ingest"
+  fi
   mapfile -t components < <(components_for "${services[@]}")
   mkdir -p "$RUN_DIR" "$LOG_DIR"
 
