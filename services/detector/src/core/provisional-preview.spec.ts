@@ -1,4 +1,13 @@
-import { MS_PER_DAY, NONE_MODEL, createAccountState } from '@trail-insight/detection';
+import {
+  DetectionEngine,
+  FORGET_AFTER_MS,
+  MS_PER_DAY,
+  NONE_MODEL,
+  createAccountState,
+} from '@trail-insight/detection';
+import { toIpInsight } from '@trail-insight/insights';
+
+import type { AccountState } from '@trail-insight/detection';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 
@@ -7,13 +16,13 @@ import { ProvisionalPreview } from './provisional-preview';
 const T0 = Date.UTC(2026, 2, 10, 8);
 let next = 0;
 
-function event(time: number, sourceIp: string | null): NormalizedEvent {
+function event(time: number, sourceIp: string | null, region = 'cn-hangzhou'): NormalizedEvent {
   next += 1;
   return {
     time,
     eventId: `e${next}`,
     accountId: '1',
-    region: 'cn-hangzhou',
+    region,
     isGlobal: false,
     sourceIp,
     provider: 'actiontrail',
@@ -69,5 +78,109 @@ describe(ProvisionalPreview.name, () => {
     sut.remove(kept);
     expect(sut.has('1')).toBe(false);
     expect(sut.previewOf(createAccountState('1')).size).toBe(0);
+  });
+
+  it('does not re-run the operations of a usual IP, unless they come after it would be forgotten', () => {
+    const sut = new ProvisionalPreview(config);
+    const state = createAccountState('1');
+    const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+    for (const day of [0, 1, 2]) {
+      engine.apply(state, event(T0 + day * MS_PER_DAY, '198.51.100.7'));
+    }
+    expect(state.regions.get('cn-hangzhou')?.usual.has('198.51.100.7')).toBe(true);
+    const familiar = event(T0 + 3 * MS_PER_DAY, '198.51.100.7');
+    sut.add(familiar);
+    expect(sut.previewOf(state).size).toBe(0);
+    // 90 days and a minute after it was last seen, the IP is forgotten: a window opens again
+    sut.remove(familiar);
+    sut.add(event(T0 + 2 * MS_PER_DAY + FORGET_AFTER_MS + 60_000, '198.51.100.7'));
+    expect([...sut.previewOf(state).keys()]).toEqual(['cn-hangzhou\u0000198.51.100.7']);
+  });
+
+  it('adds buffered operations to an open window of the applied state without changing it', () => {
+    const sut = new ProvisionalPreview(config);
+    const state = createAccountState('1');
+    const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+    engine.apply(state, event(T0, '203.0.113.77'));
+    const before = structuredClone(state);
+    sut.add(event(T0 + MS_PER_DAY, '203.0.113.77'));
+    expect(sut.previewOf(state).get('cn-hangzhou\u0000203.0.113.77')).toMatchObject({
+      eventCount: 2,
+    });
+    expect(state).toEqual(before);
+  });
+
+  it('equals re-running every buffered operation over a full copy of the state (random buffers)', () => {
+    // the preview before it skipped usual IPs and copied only what the engine may change
+    const reference = (state: AccountState, buffered: readonly NormalizedEvent[]) => {
+      const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+      const copy = structuredClone(state);
+      const touched = new Set<string>();
+      const ordered = buffered
+        .map((item, index) => ({ item, index }))
+        .sort((a, b) => a.item.time - b.item.time || a.index - b.index);
+      for (const { item } of ordered) {
+        engine.apply(copy, item);
+        if (item.sourceIp !== null) {
+          touched.add(`${item.region}\u0000${item.sourceIp}`);
+        }
+      }
+      const out = new Map<string, unknown>();
+      for (const [region, regionState] of copy.regions) {
+        for (const window of regionState.windows.values()) {
+          const field = `${region}\u0000${window.ip}`;
+          if (touched.has(field) && window.heterogeneity > 0) {
+            out.set(field, {
+              ...toIpInsight({ accountId: '1', region, window }),
+              state: 'provisional',
+            });
+          }
+        }
+      }
+      return out;
+    };
+    let seed = 17;
+    const random = (n: number): number => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed % n;
+    };
+    const ips = ['198.51.100.1', '198.51.100.2', '203.0.113.5', '203.0.113.6', '192.0.2.9', null];
+    const regions = ['cn-hangzhou', 'cn-beijing'];
+    for (let run = 0; run < 40; run += 1) {
+      const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+      const state = createAccountState('1');
+      const history: NormalizedEvent[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        history.push(
+          event(
+            T0 + random(10) * MS_PER_DAY + random(3_600_000),
+            ips[random(4)] ?? null,
+            regions[random(2)],
+          ),
+        );
+      }
+      history.sort((a, b) => a.time - b.time);
+      for (const item of history) {
+        engine.apply(state, item);
+      }
+      const sut = new ProvisionalPreview(config);
+      const buffered: NormalizedEvent[] = [];
+      const base = T0 + 10 * MS_PER_DAY;
+      for (let i = 0; i < 25; i += 1) {
+        const item =
+          i > 0 && random(5) === 0
+            ? { ...(buffered[random(buffered.length)] as NormalizedEvent) } // a redelivered id
+            : event(base + random(600_000), ips[random(ips.length)] ?? null, regions[random(2)]);
+        buffered.push(item);
+        sut.add(item);
+      }
+      for (let i = 0; i < 3; i += 1) {
+        const gone = buffered.splice(random(buffered.length), 1)[0] as NormalizedEvent;
+        sut.remove(gone);
+      }
+      const before = structuredClone(state);
+      expect(sut.previewOf(state)).toEqual(reference(state, buffered));
+      expect(state).toEqual(before);
+    }
   });
 });

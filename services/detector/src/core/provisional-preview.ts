@@ -1,7 +1,7 @@
-import { DetectionEngine } from '@trail-insight/detection';
+import { DetectionEngine, FORGET_AFTER_MS } from '@trail-insight/detection';
 import { toIpInsight } from '@trail-insight/insights';
 
-import type { AccountState, DetectionConfig } from '@trail-insight/detection';
+import type { AccountState, DetectionConfig, RegionState } from '@trail-insight/detection';
 import type { NormalizedEvent } from '@trail-insight/events';
 import type { IpInsight } from '@trail-insight/insights';
 
@@ -14,20 +14,38 @@ function fieldOf(region: string, ip: string): string {
   return `${region}\u0000${ip}`;
 }
 
+/** A partition's buffered operations of one (region, IP) of an account. */
+interface BufferedIp {
+  region: string;
+  ip: string;
+  /** The event objects the reorder buffer holds, with their arrival number (input order). */
+  events: Map<NormalizedEvent, number>;
+  /** Latest event time ever added (not lowered by removals: only used conservatively). */
+  latest: number;
+}
+
 /**
  * The provisional view of the operations still in a partition's reorder buffer (SPEC §5: open
  * windows visible within seconds, not only after the watermark passed them). The preview of an
- * account is what its state would be if its buffered events were applied now: the real
+ * account is what its open windows would be if its buffered events were applied now: the real
  * {@link DetectionEngine} runs them, in event-time order, over a copy of the applied state, and the
  * open unusual windows of the IPs they touch are the provisional insights. The rules exist once;
  * the copy is thrown away and the exact window replaces the preview once the watermark applies the
  * operations.
+ *
+ * Cost is kept independent of the buffer's size (rate × lateness, millions of events live): the
+ * operations of an IP that is usual in the applied state (and stays so for all of them) are not
+ * re-run, since they refresh it and open no window; and the copy holds only the regions of the
+ * operations re-run, with fresh copies of only their IPs' windows. So a usual-IP operation may be
+ * missing from the preview in one case only: when it would have kept a usual IP from being forgotten
+ * (90 days) for the heterogeneity model of another IP's window opened in the same buffer.
  */
 export class ProvisionalPreview {
-  /** Buffered events by account, in arrival order (the event objects the reorder buffer holds). */
-  private readonly byAccount = new Map<string, Set<NormalizedEvent>>();
+  /** Buffered operations by account, then by `<region> NUL <ip>`. */
+  private readonly byAccount = new Map<string, Map<string, BufferedIp>>();
   private readonly changed = new Set<string>();
   private readonly engine: DetectionEngine;
+  private arrivals = 0;
 
   constructor(config: DetectionConfig) {
     this.engine = new DetectionEngine(config, { windowClosed: () => undefined });
@@ -46,26 +64,43 @@ export class ProvisionalPreview {
   }
 
   add(event: NormalizedEvent): void {
-    if (event.sourceIp === null) {
+    const ip = event.sourceIp;
+    if (ip === null) {
       return;
     }
-    let events = this.byAccount.get(event.accountId);
-    if (events === undefined) {
-      events = new Set();
-      this.byAccount.set(event.accountId, events);
+    let fields = this.byAccount.get(event.accountId);
+    if (fields === undefined) {
+      fields = new Map();
+      this.byAccount.set(event.accountId, fields);
     }
-    events.add(event);
+    const field = fieldOf(event.region, ip);
+    let buffered = fields.get(field);
+    if (buffered === undefined) {
+      buffered = { region: event.region, ip, events: new Map(), latest: event.time };
+      fields.set(field, buffered);
+    }
+    buffered.events.set(event, this.arrivals);
+    this.arrivals += 1;
+    buffered.latest = Math.max(buffered.latest, event.time);
     this.changed.add(event.accountId);
   }
 
   /** The event (the object given to {@link add}) left the buffer, applied by a checkpoint. */
   remove(event: NormalizedEvent): void {
-    const events = this.byAccount.get(event.accountId);
-    if (events === undefined || !events.delete(event)) {
+    if (event.sourceIp === null) {
       return;
     }
-    if (events.size === 0) {
-      this.byAccount.delete(event.accountId);
+    const fields = this.byAccount.get(event.accountId);
+    const field = fieldOf(event.region, event.sourceIp);
+    const buffered = fields?.get(field);
+    if (fields === undefined || buffered === undefined || !buffered.events.delete(event)) {
+      return;
+    }
+    if (buffered.events.size === 0) {
+      fields.delete(field);
+      if (fields.size === 0) {
+        this.byAccount.delete(event.accountId);
+      }
     }
     this.changed.add(event.accountId);
   }
@@ -73,32 +108,83 @@ export class ProvisionalPreview {
   /** The account's provisional insights by `<region> NUL <ip>`, given its applied state. */
   previewOf(state: AccountState): Map<string, ProvisionalInsight> {
     const out = new Map<string, ProvisionalInsight>();
-    const events = this.byAccount.get(state.accountId);
-    if (events === undefined) {
+    const fields = this.byAccount.get(state.accountId);
+    if (fields === undefined) {
       return out;
     }
-    const copy = structuredClone(state);
-    const ordered = [...events]
-      .map((event, index) => ({ event, index }))
-      .sort((a, b) => a.event.time - b.event.time || a.index - b.index);
-    const touched = new Set<string>();
-    for (const { event } of ordered) {
-      this.engine.apply(copy, event);
-      if (event.sourceIp !== null) {
-        touched.add(fieldOf(event.region, event.sourceIp));
+    const rerun: BufferedIp[] = [];
+    for (const buffered of fields.values()) {
+      const lastSeen = state.regions.get(buffered.region)?.usual.get(buffered.ip);
+      if (lastSeen === undefined || buffered.latest - lastSeen > FORGET_AFTER_MS) {
+        rerun.push(buffered);
       }
     }
-    for (const [regionName, region] of copy.regions) {
-      for (const window of region.windows.values()) {
-        const field = fieldOf(regionName, window.ip);
-        if (touched.has(field) && window.heterogeneity > 0) {
-          out.set(field, {
-            ...toIpInsight({ accountId: state.accountId, region: regionName, window }),
-            state: 'provisional',
-          });
-        }
+    if (rerun.length === 0) {
+      return out;
+    }
+    const ordered: Array<[NormalizedEvent, number]> = [];
+    for (const buffered of rerun) {
+      ordered.push(...buffered.events);
+    }
+    ordered.sort((a, b) => a[0].time - b[0].time || a[1] - b[1]);
+    const copy = copyFor(state, rerun, ordered);
+    for (const [event] of ordered) {
+      this.engine.apply(copy, event);
+    }
+    for (const { region: regionName, ip } of rerun) {
+      const window = copy.regions.get(regionName)?.windows.get(ip);
+      if (window !== undefined && window.heterogeneity > 0) {
+        out.set(fieldOf(regionName, ip), {
+          ...toIpInsight({ accountId: state.accountId, region: regionName, window }),
+          state: 'provisional',
+        });
       }
     }
     return out;
   }
+}
+
+/**
+ * What the engine may change when it re-runs `ordered` (the operations of `rerun`) over `state`,
+ * copied: the regions of those IPs (usual IPs shallowly, their own windows deeply; other windows
+ * are only dropped from the copy's map when their verdict passes, never changed), the counters,
+ * and the de-duplication ids of those operations (in time order, as the engine keeps them).
+ */
+function copyFor(
+  state: AccountState,
+  rerun: readonly BufferedIp[],
+  ordered: ReadonlyArray<[NormalizedEvent, number]>,
+): AccountState {
+  const regions = new Map<string, RegionState>();
+  for (const { region: name, ip } of rerun) {
+    let region = regions.get(name);
+    if (region === undefined) {
+      const applied = state.regions.get(name);
+      region = {
+        usual: new Map(applied?.usual),
+        windows: new Map(applied?.windows),
+      };
+      regions.set(name, region);
+    }
+    const window = region.windows.get(ip);
+    if (window !== undefined) {
+      region.windows.set(ip, structuredClone(window));
+    }
+  }
+  const seen: Array<[string, number]> = [];
+  for (const [event] of ordered) {
+    const time = state.recentIds.get(event.eventId);
+    if (time !== undefined) {
+      seen.push([event.eventId, time]);
+    }
+  }
+  seen.sort((a, b) => a[1] - b[1]);
+  return {
+    accountId: state.accountId,
+    baseline: state.baseline,
+    clock: state.clock,
+    regions,
+    recentIds: new Map(seen),
+    nextVerdict: state.nextVerdict,
+  };
 }
