@@ -19,6 +19,7 @@ import { NONE_MODEL, WINDOW_MS } from '@trail-insight/detection';
 import { requireTestEnv, uniqueName } from '@trail-insight/testing';
 import { analyzeTrailPaths } from '@trail-insight/trail-files';
 
+import type { NormalizedEvent } from '@trail-insight/events';
 import type { IpInsight } from '@trail-insight/insights';
 
 import { DetectorKeys } from './detector-keys';
@@ -33,10 +34,32 @@ import {
   writeJsonLines,
 } from '../../test/synthetic-trail';
 
-import type { PartitionLog } from '../../test/core-harness';
+import type { Packing, PartitionLog } from '../../test/core-harness';
 import type { SyntheticRecord } from '../../test/synthetic-trail';
 
 const LATENESS = 600_000;
+
+/** A GetUser operation of `accountId` in cn-hangzhou. */
+function operation(
+  accountId: string,
+  eventId: string,
+  time: number,
+  sourceIp: string | null = null,
+): NormalizedEvent {
+  return {
+    time,
+    eventId,
+    accountId,
+    region: 'cn-hangzhou',
+    isGlobal: false,
+    sourceIp,
+    provider: 'actiontrail',
+    userAgent: 'ua',
+    principalId: null,
+    eventName: 'GetUser',
+    errorCode: null,
+  };
+}
 const PARTITIONS = 3;
 
 describe('DetectorCore (real Redis)', () => {
@@ -126,14 +149,18 @@ describe('DetectorCore (real Redis)', () => {
     }
   });
 
-  it.each([
-    [2, undefined],
-    [3, undefined],
-    [4, 37],
-    [5, 5],
+  // `raw`: one record per message without consumed bytes, as DETECTOR_INPUT=raw delivers them
+  // (runs of them share a buffer entry); `mixed`: normalized-events messages.
+  it.each<[number, number | undefined, Packing]>([
+    [2, undefined, 'mixed'],
+    [3, undefined, 'mixed'],
+    [4, 37, 'mixed'],
+    [5, 5, 'mixed'],
+    [6, undefined, 'raw'],
+    [8, 37, 'raw'],
   ])(
-    'gives the same insights when the process dies at random points (seed %i, release cap %s)',
-    async (seed, cap) => {
+    'gives the same insights when the process dies at random points (seed %i, release cap %s, %s messages)',
+    async (seed, cap, packing) => {
       const random = new TestRandom(seed);
       const plan = Array.from({ length: 12 }, (_, index) =>
         index % 3 === 2
@@ -150,43 +177,12 @@ describe('DetectorCore (real Redis)', () => {
           publisher,
           random,
           plan,
+          packing,
         );
         expect(report.crashes).toBeGreaterThanOrEqual(6);
         assertSameAsBatch(publisher);
         process.stdout.write(
-          `crash seed ${seed}: ${report.crashes} crashes in ${report.batches} batches, ` +
-            `${publisher.delivered.duplicates} exact repeats, 0 lost, 0 different\n`,
-        );
-      } finally {
-        await cleanup(prefix);
-      }
-    },
-  );
-
-  it.each([6, 8])(
-    'gives the same insights for one raw record per message (DETECTOR_INPUT=raw) when the process dies at random points (seed %i)',
-    async (seed) => {
-      const random = new TestRandom(seed);
-      const plan = Array.from({ length: 8 }, () => ({
-        at: 1 + random.int(random.int(2) === 0 ? 12 : 150),
-        after: random.int(2) === 0,
-      }));
-      const prefix = `${uniqueName('core')}:`;
-      const publisher = new CollectingPublisher();
-      try {
-        const report = await runStream(
-          redis,
-          logs,
-          coreOptions(uniqueName('topic'), prefix),
-          publisher,
-          random,
-          plan,
-          'raw',
-        );
-        expect(report.crashes).toBeGreaterThanOrEqual(4);
-        assertSameAsBatch(publisher);
-        process.stdout.write(
-          `raw crash seed ${seed}: ${report.crashes} crashes in ${report.batches} batches, ` +
+          `crash seed ${seed} (${packing}): ${report.crashes} crashes in ${report.batches} batches, ` +
             `${publisher.delivered.duplicates} exact repeats, 0 lost, 0 different\n`,
         );
       } finally {
@@ -342,19 +338,8 @@ describe('DetectorCore (real Redis)', () => {
     });
     const core = createCore(redis, options, publisher);
     const base = Date.UTC(2026, 3, 1);
-    const event = (id: string, time: number, ip: string | null) => ({
-      time,
-      eventId: id,
-      accountId: 'late-acct',
-      region: 'cn-hangzhou',
-      isGlobal: false,
-      sourceIp: ip,
-      provider: 'actiontrail' as const,
-      userAgent: 'ua',
-      principalId: null,
-      eventName: 'GetUser',
-      errorCode: null,
-    });
+    const event = (id: string, time: number, ip: string | null) =>
+      operation('late-acct', id, time, ip);
     try {
       await core.handleBatch(0, [{ offset: '0', events: [event('a', base, '192.0.2.1')] }]);
       await core.handleBatch(0, [
@@ -384,19 +369,7 @@ describe('DetectorCore (real Redis)', () => {
       detection: { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL },
     });
     const base = Date.UTC(2026, 3, 1);
-    const event = (id: string, time: number) => ({
-      time,
-      eventId: id,
-      accountId: 'split-acct',
-      region: 'cn-hangzhou',
-      isGlobal: false,
-      sourceIp: null,
-      provider: 'actiontrail' as const,
-      userAgent: 'ua',
-      principalId: null,
-      eventName: 'GetUser',
-      errorCode: null,
-    });
+    const event = (id: string, time: number) => operation('split-acct', id, time);
     const baseline = () => redis.hget(`${prefix}{acct:split-acct}:meta`, 'baseline');
     try {
       // Message 0's first event is released with message 1 (watermark = latest - lateness), its
@@ -428,19 +401,8 @@ describe('DetectorCore (real Redis)', () => {
       detection: { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL },
     });
     const base = Date.UTC(2026, 3, 1);
-    const event = (id: string, time: number, accountId = 'raw-acct') => ({
-      time,
-      eventId: id,
-      accountId,
-      region: 'cn-hangzhou',
-      isGlobal: false,
-      sourceIp: null,
-      provider: 'actiontrail' as const,
-      userAgent: 'ua',
-      principalId: null,
-      eventName: 'GetUser',
-      errorCode: null,
-    });
+    const event = (id: string, time: number, accountId = 'raw-acct') =>
+      operation(accountId, id, time);
     const keys = new DetectorKeys(prefix).partition(options.topic, 0);
     const baseline = () => redis.hget(`${prefix}{acct:raw-acct}:meta`, 'baseline');
     try {
@@ -475,19 +437,7 @@ describe('DetectorCore (real Redis)', () => {
     let moved = 0;
     const observer = { ...NOOP_OBSERVER, accountsMoved: (count: number) => (moved += count) };
     const base = Date.UTC(2026, 3, 1);
-    const event = (id: string, time: number) => ({
-      time,
-      eventId: id,
-      accountId: 'roaming-acct',
-      region: 'cn-hangzhou',
-      isGlobal: false,
-      sourceIp: null,
-      provider: 'actiontrail' as const,
-      userAgent: 'ua',
-      principalId: null,
-      eventName: 'GetUser',
-      errorCode: null,
-    });
+    const event = (id: string, time: number) => operation('roaming-acct', id, time);
     try {
       const core = createCore(redis, options, new CollectingPublisher(), observer);
       await core.handleBatch(0, [

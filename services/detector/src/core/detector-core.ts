@@ -21,6 +21,7 @@ import { DetectorKeys } from './detector-keys';
 import { NOOP_OBSERVER } from './detector-ports';
 import { EventHeap } from './event-heap';
 import { ProvisionalPreview } from './provisional-preview';
+import { StringPool } from './string-pool';
 
 import type { HeldAccount } from './account-cache';
 import type { AttributionRepository, AttributionWrite } from './attribution.repository';
@@ -143,6 +144,8 @@ export class DetectorCore {
   private readonly attributions: AttributionRepository;
   private readonly publisher: InsightPublisher;
   private readonly previews: PreviewRepository | null;
+  /** Shared copies of the buffered events' repeated strings (the buffer is rate × lateness). */
+  private readonly strings = new StringPool();
   private readonly observer: DetectorObserver;
   private readonly logger: CoreLogger | undefined;
 
@@ -281,6 +284,7 @@ export class DetectorCore {
     const heap = new EventHeap();
     const preview = new ProvisionalPreview(this.options.detection);
     for (const item of stored.buffered) {
+      this.strings.internEvent(item.event);
       heap.push(item);
       preview.add(item.event);
     }
@@ -328,6 +332,9 @@ export class DetectorCore {
           }
           if (message.events.length === 0) {
             continue;
+          }
+          for (const event of message.events) {
+            this.strings.internEvent(event);
           }
           let latest = Number.NEGATIVE_INFINITY;
           const value = message.value ?? null;
