@@ -40,7 +40,10 @@ export interface PipelineBenchOptions {
   partitions?: number;
   /** Detector heterogeneity model (default `none`, as the analyze benchmark). */
   model?: 'none' | 'default';
-  /** Latency phase: steady events/s (default 10,000) for `seconds` (default 30). */
+  /**
+   * Latency phase: steady events/s (default 10,000) for `seconds` (default the lateness + 60 s, so
+   * the reorder buffer reaches its steady size, rate × lateness, before the phase ends).
+   */
   rate?: number;
   seconds?: number;
   /** Bundle ingest, detector and aggregator first (`deploy/build/bundle.mjs`; default true). */
@@ -889,7 +892,7 @@ function percentile(sorted: readonly number[], p: number): number {
 async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
   const { options, redis, log } = context;
   const rate = options.rate ?? 10_000;
-  const seconds = options.seconds ?? 30;
+  const seconds = options.seconds ?? LATENESS_MS / 1000 + 60;
   const accounts = Array.from({ length: 100 }, (_, index) =>
     String(5_100_000_000_000_000 + index * 7919),
   );

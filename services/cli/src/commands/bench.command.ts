@@ -181,6 +181,14 @@ function fusedReplicasOf(text: string): number {
   return replicas;
 }
 
+function latencySecondsOf(text: string): number {
+  const seconds = Number(text);
+  if (!/^[0-9]+$/.test(text) || seconds < 10 || seconds > 3_600) {
+    throw new UsageError(`--latency-seconds takes 10 to 3600, got '${text}'`);
+  }
+  return seconds;
+}
+
 async function runBench(argv: string[]): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -193,6 +201,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       pipeline: { type: 'boolean', default: false },
       'throughput-only': { type: 'boolean', default: false },
       'fused-replicas': { type: 'string' },
+      'latency-seconds': { type: 'string' },
       profile: { type: 'string' },
       env: { type: 'string', multiple: true },
     },
@@ -216,6 +225,9 @@ async function runBench(argv: string[]): Promise<ExitCode> {
         ? {}
         : { fusedReplicas: fusedReplicasOf(values['fused-replicas']) }),
       profileDir: values.profile,
+      ...(values['latency-seconds'] === undefined
+        ? {}
+        : { seconds: latencySecondsOf(values['latency-seconds']) }),
       serviceEnv: serviceEnvOf(values.env ?? []),
     });
     process.stdout.write(`${renderPipelineBench(result)}\n`);
@@ -253,7 +265,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 export const benchCommand: CliCommand = {
   name: 'bench',
   usage:
-    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--profile DIR] [--env KEY=VALUE ...]]',
+    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--latency-seconds N] [--profile DIR] [--env KEY=VALUE ...]]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,
