@@ -54,6 +54,8 @@ export interface PipelineBenchOptions {
   profileDir?: string;
   /** Stop after the throughput and memory phases (no latency phase, nothing written). */
   throughputOnly?: boolean;
+  /** Layout of the latency phase: `services` (default) or `fused` (`DETECTOR_INPUT=raw`, no ingest). */
+  latencyLayout?: 'services' | 'fused';
   /** Detector processes of the fused layout (`DETECTOR_INPUT=raw`; default 2). */
   fusedReplicas?: number;
   /** Extra environment for every service (e.g. `KAFKA_PARTITIONS_CONCURRENTLY`), to compare settings. */
@@ -104,6 +106,8 @@ export interface PipelineBenchResult {
   };
   /** Null when the run was `throughputOnly`. */
   latency: {
+    /** `fused`: the detector read the raw topic itself (no ingest; maxLag.ingest is 0). */
+    layout: 'services' | 'fused';
     targetRate: number;
     achievedRate: number;
     seconds: number;
@@ -891,6 +895,7 @@ function percentile(sorted: readonly number[], p: number): number {
  */
 async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
   const { options, redis, log } = context;
+  const layout = options.latencyLayout ?? 'services';
   const rate = options.rate ?? 10_000;
   const seconds = options.seconds ?? LATENESS_MS / 1000 + 60;
   const accounts = Array.from({ length: 100 }, (_, index) =>
@@ -898,13 +903,17 @@ async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
   );
   const usualPerAccount = 20;
   const usualIp = (account: number, index: number) => `100.64.${account}.${index + 1}`;
-  const pipeline = context.newPipeline({ DETECTOR_IDLE_ADVANCE: 'true' });
+  const pipeline = context.newPipeline({
+    DETECTOR_IDLE_ADVANCE: 'true',
+    ...(layout === 'fused' ? { DETECTOR_INPUT: 'raw' } : {}),
+  });
   const admin = pipeline.admin;
   const producer: PlainProducer = createProducer(context.brokers, `bench-${pipeline.id}-load`);
+  const services = SERVICES.filter((service) => layout === 'services' || service !== 'ingest');
   try {
     await pipeline.createTopics();
     await producer.connect();
-    for (const service of SERVICES) {
+    for (const service of services) {
       await pipeline.start(service);
     }
     // Warm-up: every usual IP on three distinct days before now, so it is usual when the load starts.
@@ -984,10 +993,14 @@ async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
     let sampling: Promise<void> = Promise.resolve();
     const lagSampler = setInterval(() => {
       sampling = sampling.then(async () => {
-        const [ingest, detector] = await Promise.all([
-          admin.lag(pipeline.groups.ingest, pipeline.topics.raw),
-          admin.lag(pipeline.groups.detector, pipeline.topics.normalized),
-        ]).catch(() => [0, 0]);
+        const [ingest, detector] = await Promise.all(
+          layout === 'services'
+            ? [
+                admin.lag(pipeline.groups.ingest, pipeline.topics.raw),
+                admin.lag(pipeline.groups.detector, pipeline.topics.normalized),
+              ]
+            : [Promise.resolve(0), admin.lag(pipeline.groups.detector, pipeline.topics.raw)],
+        ).catch(() => [0, 0]);
         maxLag.ingest = Math.max(maxLag.ingest, ingest);
         maxLag.detector = Math.max(maxLag.detector, detector);
       });
@@ -1059,6 +1072,7 @@ async function latencyPhase(context: BenchContext): Promise<LatencyResult> {
       .map((probe) => (probe.seenAt as number) - probe.sentAt)
       .sort((a, b) => a - b);
     const result = {
+      layout,
       targetRate: rate,
       achievedRate,
       seconds,
@@ -1124,7 +1138,7 @@ export function renderPipelineBench(result: PipelineBenchResult): string {
       ? ['| latency phase | not run (`--throughput-only`) | |']
       : [
           `| steady load achieved (target ${formatNumber(l.targetRate)} events/s, ${l.seconds} s) | ${formatNumber(l.achievedRate)} events/s; max lag ingest ${formatNumber(l.maxLag.ingest)}, detector ${formatNumber(l.maxLag.detector)} | |`,
-          `| produced → provisional insight in Redis, p50 / p99 / max (${l.visible} of ${l.probes} probes seen) | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ 2,000 ms |`,
+          `| produced → provisional insight in Redis${l.layout === 'fused' ? ' (folded layout)' : ''}, p50 / p99 / max (${l.visible} of ${l.probes} probes seen) | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ 2,000 ms |`,
           `| detector reorder buffer in Redis after ${l.seconds} s of load | ${formatNumber(l.buffer.events)} events in ${formatNumber(l.buffer.messages)} messages, ${formatNumber(Math.round(l.buffer.bytes / 2 ** 20))} MiB (${l.buffer.bytesPerEvent} B/event) | |`,
           `| RSS at the end of the load: ingest / detector / aggregator | ${l.rssMb.ingest} / ${l.rssMb.detector} / ${l.rssMb.aggregator} MiB | |`,
         ]),

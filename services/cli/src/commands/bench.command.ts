@@ -181,6 +181,13 @@ function fusedReplicasOf(text: string): number {
   return replicas;
 }
 
+function latencyLayoutOf(text: string): 'services' | 'fused' {
+  if (text !== 'services' && text !== 'fused') {
+    throw new UsageError(`--latency-layout takes services or fused, got '${text}'`);
+  }
+  return text;
+}
+
 function latencySecondsOf(text: string): number {
   const seconds = Number(text);
   if (!/^[0-9]+$/.test(text) || seconds < 10 || seconds > 3_600) {
@@ -202,6 +209,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       'throughput-only': { type: 'boolean', default: false },
       'fused-replicas': { type: 'string' },
       'latency-seconds': { type: 'string' },
+      'latency-layout': { type: 'string' },
       profile: { type: 'string' },
       env: { type: 'string', multiple: true },
     },
@@ -225,6 +233,9 @@ async function runBench(argv: string[]): Promise<ExitCode> {
         ? {}
         : { fusedReplicas: fusedReplicasOf(values['fused-replicas']) }),
       profileDir: values.profile,
+      ...(values['latency-layout'] === undefined
+        ? {}
+        : { latencyLayout: latencyLayoutOf(values['latency-layout']) }),
       ...(values['latency-seconds'] === undefined
         ? {}
         : { seconds: latencySecondsOf(values['latency-seconds']) }),
@@ -265,7 +276,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 export const benchCommand: CliCommand = {
   name: 'bench',
   usage:
-    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--latency-seconds N] [--profile DIR] [--env KEY=VALUE ...]]',
+    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--latency-seconds N] [--latency-layout services|fused] [--profile DIR] [--env KEY=VALUE ...]]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,

@@ -111,13 +111,14 @@ export interface PartitionStatus {
 
 const MAX_CONFLICT_RETRIES = 3;
 
+/** Bounds one checkpoint's work (and any account's dirty entries, see state-redis). */
+export const MAX_RELEASED_PER_CHECKPOINT = 100_000;
+const DUE_ACCOUNTS_LIMIT = 1_000_000;
+
 /** Whether a message of `count` events without consumed bytes may join buffer entry `tail`. */
 function canCoalesce(tail: AbsorbedMessage, count: number): boolean {
   return tail.value === null && tail.events.length + count <= MAX_EVENTS_PER_MESSAGE;
 }
-/** Bounds one checkpoint's work (and any account's dirty entries, see state-redis). */
-export const MAX_RELEASED_PER_CHECKPOINT = 100_000;
-const DUE_ACCOUNTS_LIMIT = 1_000_000;
 
 function increment<K>(counts: Map<K, number>, key: K, by = 1): void {
   counts.set(key, (counts.get(key) ?? 0) + by);
