@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, homedir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -50,6 +50,8 @@ export interface PipelineBenchOptions {
   bundle?: boolean;
   /** Write bench-results/pipeline-<date>.json and the docs/benchmarks.md table (default true). */
   write?: boolean;
+  /** Write each service process's output (JSON logs) into this folder as `<service>-<port>.log`. */
+  logDir?: string;
   /** Write a V8 CPU profile of every service process into this folder (`node --cpu-prof`). */
   profileDir?: string;
   /** Stop after the throughput and memory phases (no latency phase, nothing written). */
@@ -195,6 +197,12 @@ function stackPid(name: string): number | undefined {
   }
 }
 
+/** Where service processes write V8 CPU profiles and their logs (each optional). */
+interface OutputDirs {
+  profile?: string;
+  logs?: string;
+}
+
 /** A bundled service (`services/<name>/dist/main.js`) as a child process. */
 class ServiceRun {
   private tail = '';
@@ -217,8 +225,9 @@ class ServiceRun {
     root: string,
     name: Service,
     env: Record<string, string>,
-    profileDir?: string,
+    dirs: OutputDirs = {},
   ): Promise<ServiceRun> {
+    const profileDir = dirs.profile;
     const entry = join(root, 'services', name, 'dist/main.js');
     if (!existsSync(entry)) {
       throw new Error(`${entry} is missing: run node deploy/build/bundle.mjs ${name}`);
@@ -242,6 +251,11 @@ class ServiceRun {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (dirs.logs !== undefined) {
+      const file = createWriteStream(join(dirs.logs, `${name}-${port}.log`));
+      child.stdout?.pipe(file);
+      child.stderr?.pipe(file);
+    }
     const run = new ServiceRun(name, port, child);
     await run.waitReady();
     return run;
@@ -334,7 +348,7 @@ class BenchPipeline {
     private readonly redisUrl: string,
     private readonly partitions: number,
     private readonly detectorEnv: Record<string, string>,
-    private readonly profileDir: string | undefined,
+    private readonly outputDirs: OutputDirs,
     private readonly serviceEnv: Record<string, string>,
     /** Read another pipeline's raw topic (neither created nor deleted by this one). */
     private readonly sharedRaw?: string,
@@ -386,7 +400,7 @@ class BenchPipeline {
 
   /** Starts one more process of `service` (in its consumer group) and waits until it is ready. */
   async start(service: Service): Promise<ServiceRun> {
-    const run = await ServiceRun.start(this.root, service, this.envOf(service), this.profileDir);
+    const run = await ServiceRun.start(this.root, service, this.envOf(service), this.outputDirs);
     this.runs.set(service, [...(this.runs.get(service) ?? []), run]);
     return run;
   }
@@ -1188,6 +1202,13 @@ export async function benchPipeline(
     DETECTOR_MODEL: model,
     DETECTOR_ALLOWED_LATENESS_MS: String(LATENESS_MS),
   };
+  const outputDirs: OutputDirs = {
+    ...(options.profileDir === undefined ? {} : { profile: resolve(options.profileDir) }),
+    ...(options.logDir === undefined ? {} : { logs: resolve(options.logDir) }),
+  };
+  if (outputDirs.logs !== undefined) {
+    mkdirSync(outputDirs.logs, { recursive: true });
+  }
   const context: BenchContext = {
     options,
     brokers,
@@ -1200,7 +1221,7 @@ export async function benchPipeline(
         redisUrl,
         partitions,
         { ...detectorEnv, ...extra },
-        options.profileDir === undefined ? undefined : resolve(options.profileDir),
+        outputDirs,
         options.serviceEnv ?? {},
         sharedRaw,
       ),

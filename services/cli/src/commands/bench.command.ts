@@ -211,6 +211,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       'latency-seconds': { type: 'string' },
       'latency-layout': { type: 'string' },
       profile: { type: 'string' },
+      logs: { type: 'string' },
       env: { type: 'string', multiple: true },
     },
   });
@@ -233,6 +234,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
         ? {}
         : { fusedReplicas: fusedReplicasOf(values['fused-replicas']) }),
       profileDir: values.profile,
+      logDir: values.logs,
       ...(values['latency-layout'] === undefined
         ? {}
         : { latencyLayout: latencyLayoutOf(values['latency-layout']) }),
@@ -276,7 +278,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 export const benchCommand: CliCommand = {
   name: 'bench',
   usage:
-    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--latency-seconds N] [--latency-layout services|fused] [--profile DIR] [--env KEY=VALUE ...]]',
+    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--latency-seconds N] [--latency-layout services|fused] [--profile DIR] [--logs DIR] [--env KEY=VALUE ...]]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,
