@@ -173,12 +173,13 @@ function serviceEnvOf(pairs: readonly string[]): Record<string, string> {
   return env;
 }
 
-function fusedReplicasOf(text: string): number {
-  const replicas = Number(text);
-  if (!/^[0-9]+$/.test(text) || replicas < 1 || replicas > 16) {
-    throw new UsageError(`--fused-replicas takes 1 to 16 detector processes, got '${text}'`);
+/** The integer value of option `--<name>`, within [min, max]. */
+function integerOption(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || value < min || value > max) {
+    throw new UsageError(`--${name} takes ${min} to ${max}, got '${text}'`);
   }
-  return replicas;
+  return value;
 }
 
 function latencyLayoutOf(text: string): 'services' | 'fused' {
@@ -186,14 +187,6 @@ function latencyLayoutOf(text: string): 'services' | 'fused' {
     throw new UsageError(`--latency-layout takes services or fused, got '${text}'`);
   }
   return text;
-}
-
-function latencySecondsOf(text: string): number {
-  const seconds = Number(text);
-  if (!/^[0-9]+$/.test(text) || seconds < 10 || seconds > 3_600) {
-    throw new UsageError(`--latency-seconds takes 10 to 3600, got '${text}'`);
-  }
-  return seconds;
 }
 
 async function runBench(argv: string[]): Promise<ExitCode> {
@@ -232,7 +225,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       throughputOnly: values['throughput-only'],
       ...(values['fused-replicas'] === undefined
         ? {}
-        : { fusedReplicas: fusedReplicasOf(values['fused-replicas']) }),
+        : { fusedReplicas: integerOption('fused-replicas', values['fused-replicas'], 1, 16) }),
       profileDir: values.profile,
       logDir: values.logs,
       ...(values['latency-layout'] === undefined
@@ -240,7 +233,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
         : { latencyLayout: latencyLayoutOf(values['latency-layout']) }),
       ...(values['latency-seconds'] === undefined
         ? {}
-        : { seconds: latencySecondsOf(values['latency-seconds']) }),
+        : { seconds: integerOption('latency-seconds', values['latency-seconds'], 10, 3_600) }),
       serviceEnv: serviceEnvOf(values.env ?? []),
     });
     process.stdout.write(`${renderPipelineBench(result)}\n`);
