@@ -62,6 +62,8 @@ export interface PipelineBenchOptions {
   fusedReplicas?: number;
   /** Extra environment for every service (e.g. `KAFKA_PARTITIONS_CONCURRENTLY`), to compare settings. */
   serviceEnv?: Record<string, string>;
+  /** Extra node options for every service process (e.g. `--trace-gc`), before its entry script. */
+  nodeArgs?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -198,9 +200,11 @@ function stackPid(name: string): number | undefined {
 }
 
 /** Where service processes write V8 CPU profiles and their logs (each optional). */
-interface OutputDirs {
+/** How the bench starts service processes: output folders and extra node options. */
+interface ProcessOptions {
   profile?: string;
   logs?: string;
+  nodeArgs?: readonly string[];
 }
 
 /** A bundled service (`services/<name>/dist/main.js`) as a child process. */
@@ -225,9 +229,9 @@ class ServiceRun {
     root: string,
     name: Service,
     env: Record<string, string>,
-    dirs: OutputDirs = {},
+    options: ProcessOptions = {},
   ): Promise<ServiceRun> {
-    const profileDir = dirs.profile;
+    const profileDir = options.profile;
     const entry = join(root, 'services', name, 'dist/main.js');
     if (!existsSync(entry)) {
       throw new Error(`${entry} is missing: run node deploy/build/bundle.mjs ${name}`);
@@ -241,7 +245,7 @@ class ServiceRun {
             `--cpu-prof-dir=${profileDir}`,
             `--cpu-prof-name=${name}-${port}.cpuprofile`,
           ];
-    const child = spawn(process.execPath, [...profile, entry], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...profile, entry], {
       cwd: root,
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -251,8 +255,8 @@ class ServiceRun {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (dirs.logs !== undefined) {
-      const file = createWriteStream(join(dirs.logs, `${name}-${port}.log`));
+    if (options.logs !== undefined) {
+      const file = createWriteStream(join(options.logs, `${name}-${port}.log`));
       child.stdout?.pipe(file);
       child.stderr?.pipe(file);
     }
@@ -348,7 +352,7 @@ class BenchPipeline {
     private readonly redisUrl: string,
     private readonly partitions: number,
     private readonly detectorEnv: Record<string, string>,
-    private readonly outputDirs: OutputDirs,
+    private readonly processOptions: ProcessOptions,
     private readonly serviceEnv: Record<string, string>,
     /** Read another pipeline's raw topic (neither created nor deleted by this one). */
     private readonly sharedRaw?: string,
@@ -400,7 +404,12 @@ class BenchPipeline {
 
   /** Starts one more process of `service` (in its consumer group) and waits until it is ready. */
   async start(service: Service): Promise<ServiceRun> {
-    const run = await ServiceRun.start(this.root, service, this.envOf(service), this.outputDirs);
+    const run = await ServiceRun.start(
+      this.root,
+      service,
+      this.envOf(service),
+      this.processOptions,
+    );
     this.runs.set(service, [...(this.runs.get(service) ?? []), run]);
     return run;
   }
@@ -1202,12 +1211,13 @@ export async function benchPipeline(
     DETECTOR_MODEL: model,
     DETECTOR_ALLOWED_LATENESS_MS: String(LATENESS_MS),
   };
-  const outputDirs: OutputDirs = {
+  const processOptions: ProcessOptions = {
     ...(options.profileDir === undefined ? {} : { profile: resolve(options.profileDir) }),
     ...(options.logDir === undefined ? {} : { logs: resolve(options.logDir) }),
+    ...(options.nodeArgs === undefined ? {} : { nodeArgs: options.nodeArgs }),
   };
-  if (outputDirs.logs !== undefined) {
-    mkdirSync(outputDirs.logs, { recursive: true });
+  if (processOptions.logs !== undefined) {
+    mkdirSync(processOptions.logs, { recursive: true });
   }
   const context: BenchContext = {
     options,
@@ -1221,7 +1231,7 @@ export async function benchPipeline(
         redisUrl,
         partitions,
         { ...detectorEnv, ...extra },
-        outputDirs,
+        processOptions,
         options.serviceEnv ?? {},
         sharedRaw,
       ),

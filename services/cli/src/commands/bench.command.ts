@@ -206,6 +206,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       profile: { type: 'string' },
       logs: { type: 'string' },
       env: { type: 'string', multiple: true },
+      'node-arg': { type: 'string', multiple: true },
     },
   });
   if (values.worker !== undefined) {
@@ -235,6 +236,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
         ? {}
         : { seconds: integerOption('latency-seconds', values['latency-seconds'], 10, 3_600) }),
       serviceEnv: serviceEnvOf(values.env ?? []),
+      nodeArgs: values['node-arg'] ?? [],
     });
     process.stdout.write(`${renderPipelineBench(result)}\n`);
     return ExitCode.Ok;
@@ -271,7 +273,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 export const benchCommand: CliCommand = {
   name: 'bench',
   usage:
-    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--latency-seconds N] [--latency-layout services|fused] [--profile DIR] [--logs DIR] [--env KEY=VALUE ...]]',
+    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--latency-seconds N] [--latency-layout services|fused] [--profile DIR] [--logs DIR] [--env KEY=VALUE ...] [--node-arg ARG ...]]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,

@@ -19,13 +19,14 @@ import { compareInputOrder, offsetNumber } from './buffered-event';
 import { DetectorErrorCode, DetectorException } from './detector.exception';
 import { DetectorKeys } from './detector-keys';
 import { NOOP_OBSERVER } from './detector-ports';
-import { EventHeap } from './event-heap';
+import { decodeEntryEvents } from './partition-log.repository';
 import { ProvisionalPreview } from './provisional-preview';
-import { StringPool } from './string-pool';
+import { ReorderBuffer } from './reorder-buffer';
 
 import type { HeldAccount } from './account-cache';
 import type { AttributionRepository, AttributionWrite } from './attribution.repository';
 import type { BufferedEvent } from './buffered-event';
+import type { ReleasedEvent } from './reorder-buffer';
 import type { AbsorbedMessage } from './partition-log.repository';
 import type { PartitionKeys } from './detector-keys';
 import type {
@@ -87,8 +88,9 @@ interface PartitionRuntime {
   next: number | null;
   watermark: number;
   maxSeen: number;
-  readonly heap: EventHeap;
-  readonly preview: ProvisionalPreview;
+  readonly buffer: ReorderBuffer;
+  /** Null when no preview repository is given. */
+  readonly preview: ProvisionalPreview | null;
   lastActivity: number;
 }
 
@@ -145,8 +147,6 @@ export class DetectorCore {
   private readonly attributions: AttributionRepository;
   private readonly publisher: InsightPublisher;
   private readonly previews: PreviewRepository | null;
-  /** Shared copies of the buffered events' repeated strings (the buffer is rate × lateness). */
-  private readonly strings = new StringPool();
   private readonly observer: DetectorObserver;
   private readonly logger: CoreLogger | undefined;
 
@@ -178,7 +178,7 @@ export class DetectorCore {
       partition,
       checkpoint: runtime.seq,
       watermark: runtime.watermark,
-      buffered: runtime.heap.size,
+      buffered: runtime.buffer.size,
     }));
   }
 
@@ -282,12 +282,20 @@ export class DetectorCore {
     this.cache.dropPartition(partition);
     const keys = this.keys.partition(this.options.topic, partition);
     const stored = await this.log.load(keys);
-    const heap = new EventHeap();
-    const preview = new ProvisionalPreview(this.options.detection);
-    for (const item of stored.buffered) {
-      this.strings.internEvent(item.event);
-      heap.push(item);
-      preview.add(item.event);
+    const buffer = new ReorderBuffer(decodeEntryEvents);
+    const preview =
+      this.previews === null ? null : new ProvisionalPreview(this.options.detection, buffer);
+    for (const entry of stored.entries) {
+      const { events, appliedBelow } = entry;
+      const added = buffer.add(
+        entry.offset,
+        events,
+        entry.bytes,
+        (index) => (events[index] as NormalizedEvent).time >= appliedBelow,
+      );
+      for (const { slot, event } of added) {
+        preview?.add(slot, event);
+      }
     }
     const { meta } = stored;
     const runtime: PartitionRuntime = {
@@ -296,20 +304,21 @@ export class DetectorCore {
       next: meta.next,
       watermark: meta.watermark,
       maxSeen: meta.maxSeen,
-      heap,
+      buffer,
       preview,
       lastActivity: Date.now(),
     };
     if (meta.done !== meta.seq) {
       this.logger?.info(
-        { partition, checkpoint: meta.seq, buffered: heap.size },
+        { partition, checkpoint: meta.seq, buffered: buffer.size },
         're-executing the unfinished checkpoint',
       );
       await this.runCheckpoint(partition, runtime, meta.seq, meta.previousWatermark, 'recovery');
     }
+    buffer.seal();
     this.runtimes.set(partition, runtime);
     this.logger?.info(
-      { partition, checkpoint: meta.seq, next: meta.next, buffered: heap.size },
+      { partition, checkpoint: meta.seq, next: meta.next, buffered: buffer.size },
       'partition state loaded',
     );
     return runtime;
@@ -321,7 +330,7 @@ export class DetectorCore {
         const runtime = await this.runtimeOf(partition);
         runtime.lastActivity = Date.now();
         const absorbed: AbsorbedMessage[] = [];
-        const fresh: BufferedEvent[] = [];
+        let fresh = 0;
         let redelivered = 0;
         let maxSeen = runtime.maxSeen;
         let lastOffset = -1;
@@ -334,9 +343,6 @@ export class DetectorCore {
           if (message.events.length === 0) {
             continue;
           }
-          for (const event of message.events) {
-            this.strings.internEvent(event);
-          }
           let latest = Number.NEGATIVE_INFINITY;
           const value = message.value ?? null;
           const tail = absorbed.at(-1);
@@ -345,16 +351,14 @@ export class DetectorCore {
             // each, DETECTOR_INPUT=raw): positions (first offset, running index) keep input order.
             const events = tail.events as NormalizedEvent[];
             for (const event of message.events) {
-              fresh.push({ offset: tail.offset, index: events.length, event });
               events.push(event);
               latest = Math.max(latest, event.time);
             }
             tail.latest = Math.max(tail.latest, latest);
           } else {
-            message.events.forEach((event, index) => {
-              fresh.push({ offset, index, event });
+            for (const event of message.events) {
               latest = Math.max(latest, event.time);
-            });
+            }
             absorbed.push({
               offset,
               latest,
@@ -362,11 +366,12 @@ export class DetectorCore {
               value,
             });
           }
+          fresh += message.events.length;
           maxSeen = Math.max(maxSeen, latest);
           lastOffset = Math.max(lastOffset, offset);
         }
         this.observer.redelivered(redelivered);
-        if (fresh.length === 0) {
+        if (fresh === 0) {
           return;
         }
         const previousWatermark = runtime.watermark;
@@ -394,20 +399,26 @@ export class DetectorCore {
           continue;
         }
         let late = 0;
-        for (const item of fresh) {
-          runtime.heap.push(item);
-          runtime.preview.add(item.event);
-          if (item.event.time < previousWatermark) {
-            late += 1;
+        for (const entry of absorbed) {
+          for (const { slot, event } of runtime.buffer.add(
+            entry.offset,
+            entry.events,
+            entry.value,
+          )) {
+            runtime.preview?.add(slot, event);
+            if (event.time < previousWatermark) {
+              late += 1;
+            }
           }
         }
         runtime.seq = seq;
         runtime.next = lastOffset + 1;
         runtime.maxSeen = maxSeen;
         runtime.watermark = watermark;
-        this.observer.absorbed(fresh.length, late);
+        this.observer.absorbed(fresh, late);
         await this.runCheckpoint(partition, runtime, seq, previousWatermark, 'batch');
         await this.catchUp(partition, runtime, watermark, 'batch');
+        runtime.buffer.seal();
         return;
       }
     } catch (error) {
@@ -422,8 +433,8 @@ export class DetectorCore {
       return;
     }
     try {
-      const top = runtime.heap.peek();
-      const releasable = top !== undefined && top.event.time < watermark;
+      const top = runtime.buffer.peekTime();
+      const releasable = top !== undefined && top < watermark;
       if (!releasable) {
         const due = await this.accounts.dueAccounts(this.options.topic, partition, watermark, 1);
         if (due.length === 0) {
@@ -468,8 +479,8 @@ export class DetectorCore {
     kind: CheckpointKind,
   ): Promise<void> {
     for (;;) {
-      const top = runtime.heap.peek();
-      if (runtime.watermark >= target || top === undefined || top.event.time >= target) {
+      const top = runtime.buffer.peekTime();
+      if (runtime.watermark >= target || top === undefined || top >= target) {
         return;
       }
       const previousWatermark = runtime.watermark;
@@ -568,10 +579,11 @@ export class DetectorCore {
     const started = performance.now();
     const { topic } = this.options;
     const { released, watermark } = this.release(runtime);
-    for (const { event } of released) {
-      runtime.preview.remove(event);
+    const { preview } = runtime;
+    for (const { slot, event } of released) {
+      preview?.remove(slot, event);
     }
-    const previewed = this.previews === null ? [] : runtime.preview.takeChanged();
+    const previewed = preview === null ? [] : preview.takeChanged();
     const late: BufferedEvent[] = [];
     const inOrder: BufferedEvent[] = [];
     for (const item of released) {
@@ -729,10 +741,10 @@ export class DetectorCore {
           `partition ${partition}: checkpoint ${seq} was superseded`,
         );
       }
-      if (this.previews !== null) {
+      if (this.previews !== null && preview !== null) {
         const accounts = new Set(previewed);
         for (const accountId of touched.keys()) {
-          if (runtime.preview.has(accountId)) {
+          if (preview.has(accountId)) {
             accounts.add(accountId);
           }
         }
@@ -740,7 +752,7 @@ export class DetectorCore {
           new Map(
             [...accounts].map((accountId) => [
               accountId,
-              runtime.preview.previewOf((held.get(accountId) as HeldAccount).state),
+              preview.previewOf((held.get(accountId) as HeldAccount).state),
             ]),
           ),
         );
@@ -793,35 +805,42 @@ export class DetectorCore {
   }
 
   /**
-   * Pops the events the checkpoint applies. At most {@link MAX_RELEASED_PER_CHECKPOINT}: beyond
+   * Takes the events the checkpoint applies. At most {@link MAX_RELEASED_PER_CHECKPOINT}: beyond
    * that the checkpoint's watermark is lowered to the time of the first event left (a function of
    * the buffer alone, so a re-execution lowers it identically), and later checkpoints go on.
    */
-  private release(runtime: PartitionRuntime): { released: BufferedEvent[]; watermark: number } {
+  private release(runtime: PartitionRuntime): {
+    released: ReleasedEvent[];
+    watermark: number;
+  } {
     const target = runtime.watermark;
-    const released = runtime.heap.popBelow(
+    const { buffer } = runtime;
+    const popped = buffer.popBelow(
       target,
       this.options.maxReleasedPerCheckpoint ?? MAX_RELEASED_PER_CHECKPOINT,
     );
-    const next = runtime.heap.peek();
-    if (next === undefined || next.event.time >= target) {
-      return { released, watermark: target };
+    const next = buffer.peekTime();
+    if (next === undefined || next >= target) {
+      return { released: buffer.take(popped), watermark: target };
     }
-    const cap = next.event.time;
-    const kept = released.filter((item) => item.event.time < cap);
-    if (kept.length === 0) {
+    const cap = next;
+    let kept = popped.length;
+    while (kept > 0 && buffer.timeOf(popped[kept - 1] as number) >= cap) {
+      kept -= 1;
+    }
+    if (kept === 0) {
       // More than the cap share one time: release that whole instant.
-      released.push(...runtime.heap.popBelow(cap + 1));
-      runtime.watermark = Math.min(target, cap + 1);
-      return { released, watermark: runtime.watermark };
-    }
-    for (const item of released) {
-      if (item.event.time >= cap) {
-        runtime.heap.push(item);
+      for (const slot of buffer.popBelow(cap + 1)) {
+        popped.push(slot);
       }
+      runtime.watermark = Math.min(target, cap + 1);
+      return { released: buffer.take(popped), watermark: runtime.watermark };
+    }
+    for (const slot of popped.slice(kept)) {
+      buffer.unpop(slot);
     }
     runtime.watermark = cap;
-    return { released: kept, watermark: cap };
+    return { released: buffer.take(popped.slice(0, kept)), watermark: cap };
   }
 
   private tally(

@@ -12,7 +12,6 @@ import {
   registerDetectorScripts,
 } from './detector-scripts';
 
-import type { BufferedEvent } from './buffered-event';
 import type { PartitionKeys } from './detector-keys';
 
 /** The durable checkpoint state of one partition (hash `…:cp`). */
@@ -31,14 +30,24 @@ export interface CheckpointMeta {
   maxSeen: number;
 }
 
+/** A durable buffer entry as loaded: its events and the JSON they were decoded from. */
+export interface StoredEntry {
+  offset: number;
+  /** Its JSON, as absorbed (without the checkpoint number). */
+  bytes: Buffer;
+  events: readonly NormalizedEvent[];
+  /** Its events with a time below this were applied already (-Infinity: none). */
+  appliedBelow: number;
+}
+
 /** What a partition's checkpoint starts from. */
 export interface StoredPartition {
   meta: CheckpointMeta;
   /**
-   * Absorbed events not yet applied (plus all those of an unfinished checkpoint), any order: what
-   * the in-memory reorder buffer held.
+   * The buffer's entries, any order: their events not yet applied (plus all those of an
+   * unfinished checkpoint) are what the in-memory reorder buffer held.
    */
-  buffered: BufferedEvent[];
+  entries: StoredEntry[];
 }
 
 /**
@@ -115,20 +124,11 @@ export function encodeBufferEntry(seq: number, message: AbsorbedMessage): Buffer
   return Buffer.concat([Buffer.from(`${seq}:`), json]);
 }
 
-/**
- * Decodes a buffer entry into its events and the checkpoint that absorbed it. An entry of an
- * earlier detector (one NormalizedEvent's JSON, no checkpoint number) yields `seq` null.
- */
-export function decodeBufferEntry(
-  offset: string,
-  entry: Buffer,
-): { seq: number | null; events: BufferedEvent[] } {
-  const colon = entry.indexOf(0x3a);
-  const prefix = colon > 0 && colon <= 16 ? entry.toString('latin1', 0, colon) : '';
-  const seq = /^[1-9]\d*$/.test(prefix) ? Number(prefix) : null;
+/** Decodes a buffer entry's JSON (a normalized-events message) into its events. */
+export function decodeEntryEvents(json: Buffer, offset = '?'): NormalizedEvent[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(entry.toString('utf8', seq === null ? 0 : colon + 1));
+    parsed = JSON.parse(json.toString('utf8'));
   } catch (error) {
     throw new DetectorException(
       DetectorErrorCode.CorruptBuffer,
@@ -143,11 +143,22 @@ export function decodeBufferEntry(
       `buffer entry ${offset} is not a normalized-events message`,
     );
   }
-  const position = offsetNumber(offset);
-  return {
-    seq,
-    events: result.data.map((event, index) => ({ offset: position, index, event })),
-  };
+  return result.data;
+}
+
+/**
+ * Decodes a buffer entry into the checkpoint that absorbed it, its JSON and its events. An entry
+ * of an earlier detector (one NormalizedEvent's JSON, no checkpoint number) yields `seq` null.
+ */
+export function decodeBufferEntry(
+  offset: string,
+  entry: Buffer,
+): { seq: number | null; json: Buffer; events: NormalizedEvent[] } {
+  const colon = entry.indexOf(0x3a);
+  const prefix = colon > 0 && colon <= 16 ? entry.toString('latin1', 0, colon) : '';
+  const seq = /^[1-9]\d*$/.test(prefix) ? Number(prefix) : null;
+  const json = seq === null ? entry : entry.subarray(colon + 1);
+  return { seq, json, events: decodeEntryEvents(json, offset) };
 }
 
 /**
@@ -171,7 +182,7 @@ export class PartitionLogRepository {
         maxSeen: decodeBound(raw['max']),
       };
       const applied = meta.done === meta.seq ? meta.watermark : meta.previousWatermark;
-      const buffered: BufferedEvent[] = [];
+      const stored: StoredEntry[] = [];
       let cursor = '0';
       do {
         const [nextCursor, entries] = await this.redis.hscanBuffer(
@@ -186,19 +197,21 @@ export class PartitionLogRepository {
           if (field === undefined || value === undefined) {
             break;
           }
-          const { seq, events } = decodeBufferEntry(field.toString('latin1'), value);
+          const offset = field.toString('latin1');
+          const { seq, json, events } = decodeBufferEntry(offset, value);
           // Applied already: events below the finished watermark, unless the unfinished
           // checkpoint absorbed them (late events it is to apply).
           const inFlight = seq === null || (meta.done !== meta.seq && seq === meta.seq);
-          for (const item of events) {
-            if (inFlight || item.event.time >= applied) {
-              buffered.push(item);
-            }
-          }
+          stored.push({
+            offset: offsetNumber(offset),
+            bytes: json,
+            events,
+            appliedBelow: inFlight ? Number.NEGATIVE_INFINITY : applied,
+          });
         }
         cursor = nextCursor.toString('latin1');
       } while (cursor !== '0');
-      return { meta, buffered };
+      return { meta, entries: stored };
     } catch (error) {
       throw DetectorException.wrap(error, 'load partition checkpoint');
     }

@@ -11,7 +11,9 @@ import type { AccountState } from '@trail-insight/detection';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 
+import { decodeEntryEvents } from './partition-log.repository';
 import { ProvisionalPreview } from './provisional-preview';
+import { ReorderBuffer } from './reorder-buffer';
 
 const T0 = Date.UTC(2026, 2, 10, 8);
 let next = 0;
@@ -33,16 +35,43 @@ function event(time: number, sourceIp: string | null, region = 'cn-hangzhou'): N
   };
 }
 
-describe(ProvisionalPreview.name, () => {
-  const config = { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL };
+const config = { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL };
 
+/** A preview over a real reorder buffer: each event is one buffer entry, in input order. */
+class Harness {
+  readonly buffer = new ReorderBuffer(decodeEntryEvents);
+  readonly preview = new ProvisionalPreview(config, this.buffer);
+  private readonly slots = new Map<NormalizedEvent, number>();
+  private offset = 0;
+
+  add(item: NormalizedEvent): void {
+    const [added] = this.buffer.add(this.offset, [item], null);
+    this.offset += 1;
+    if (added === undefined) {
+      throw new Error('nothing buffered');
+    }
+    this.slots.set(item, added.slot);
+    this.preview.add(added.slot, item);
+  }
+
+  remove(item: NormalizedEvent): void {
+    const slot = this.slots.get(item);
+    if (slot === undefined) {
+      throw new Error(`${item.eventId} is not buffered`);
+    }
+    this.preview.remove(slot, item);
+  }
+}
+
+describe(ProvisionalPreview.name, () => {
   it('shows buffered operations of an unfamiliar IP as a provisional insight, without touching the state', () => {
-    const sut = new ProvisionalPreview(config);
+    const harness = new Harness();
+    const sut = harness.preview;
     const state = createAccountState('1');
     const first = event(T0, '203.0.113.9');
-    sut.add(first);
-    sut.add(event(T0 + 60_000, '203.0.113.9'));
-    sut.add(event(T0 + 120_000, null));
+    harness.add(first);
+    harness.add(event(T0 + 60_000, '203.0.113.9'));
+    harness.add(event(T0 + 120_000, null));
 
     const preview = sut.previewOf(state);
 
@@ -57,31 +86,34 @@ describe(ProvisionalPreview.name, () => {
   });
 
   it('applies the real rules: an IP used on three days in the buffer is usual, not provisional', () => {
-    const sut = new ProvisionalPreview(config);
+    const harness = new Harness();
+    const sut = harness.preview;
     for (const day of [0, 1, 2]) {
-      sut.add(event(T0 + day * MS_PER_DAY, '198.51.100.1'));
+      harness.add(event(T0 + day * MS_PER_DAY, '198.51.100.1'));
     }
     expect(sut.previewOf(createAccountState('1')).size).toBe(0);
   });
 
   it('drops operations once a checkpoint applied them', () => {
-    const sut = new ProvisionalPreview(config);
+    const harness = new Harness();
+    const sut = harness.preview;
     const only = event(T0, '203.0.113.10');
     const kept = event(T0 + 1_000, '203.0.113.11');
-    sut.add(only);
-    sut.add(kept);
-    sut.remove(only);
+    harness.add(only);
+    harness.add(kept);
+    harness.remove(only);
     expect(sut.has('1')).toBe(true);
     expect([...sut.previewOf(createAccountState('1')).keys()]).toEqual([
       'cn-hangzhou\u0000203.0.113.11',
     ]);
-    sut.remove(kept);
+    harness.remove(kept);
     expect(sut.has('1')).toBe(false);
     expect(sut.previewOf(createAccountState('1')).size).toBe(0);
   });
 
   it('does not re-run the operations of a usual IP, unless they come after it would be forgotten', () => {
-    const sut = new ProvisionalPreview(config);
+    const harness = new Harness();
+    const sut = harness.preview;
     const state = createAccountState('1');
     const engine = new DetectionEngine(config, { windowClosed: () => undefined });
     for (const day of [0, 1, 2]) {
@@ -89,21 +121,43 @@ describe(ProvisionalPreview.name, () => {
     }
     expect(state.regions.get('cn-hangzhou')?.usual.has('198.51.100.7')).toBe(true);
     const familiar = event(T0 + 3 * MS_PER_DAY, '198.51.100.7');
-    sut.add(familiar);
+    harness.add(familiar);
     expect(sut.previewOf(state).size).toBe(0);
     // 90 days and a minute after it was last seen, the IP is forgotten: a window opens again
-    sut.remove(familiar);
-    sut.add(event(T0 + 2 * MS_PER_DAY + FORGET_AFTER_MS + 60_000, '198.51.100.7'));
+    harness.remove(familiar);
+    harness.add(event(T0 + 2 * MS_PER_DAY + FORGET_AFTER_MS + 60_000, '198.51.100.7'));
     expect([...sut.previewOf(state).keys()]).toEqual(['cn-hangzhou\u0000198.51.100.7']);
   });
 
+  it('decodes again from the sealed buffer the operations of an IP that stops being usual', () => {
+    const harness = new Harness();
+    const sut = harness.preview;
+    const state = createAccountState('1');
+    const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+    for (const day of [0, 1, 2]) {
+      engine.apply(state, event(T0 + day * MS_PER_DAY, '198.51.100.8'));
+    }
+    const familiar = event(T0 + 3 * MS_PER_DAY, '198.51.100.8');
+    harness.add(familiar);
+    expect(sut.previewOf(state).size).toBe(0);
+    harness.buffer.seal(); // the buffer now holds its bytes only, the preview its slot only
+    const forgotten = structuredClone(state);
+    forgotten.regions.get('cn-hangzhou')?.usual.delete('198.51.100.8');
+
+    expect(sut.previewOf(forgotten).get('cn-hangzhou\u0000198.51.100.8')).toMatchObject({
+      eventCount: 1,
+      eventIds: [familiar.eventId],
+    });
+  });
+
   it('adds buffered operations to an open window of the applied state without changing it', () => {
-    const sut = new ProvisionalPreview(config);
+    const harness = new Harness();
+    const sut = harness.preview;
     const state = createAccountState('1');
     const engine = new DetectionEngine(config, { windowClosed: () => undefined });
     engine.apply(state, event(T0, '203.0.113.77'));
     const before = structuredClone(state);
-    sut.add(event(T0 + MS_PER_DAY, '203.0.113.77'));
+    harness.add(event(T0 + MS_PER_DAY, '203.0.113.77'));
     expect(sut.previewOf(state).get('cn-hangzhou\u0000203.0.113.77')).toMatchObject({
       eventCount: 2,
     });
@@ -160,10 +214,15 @@ describe(ProvisionalPreview.name, () => {
         );
       }
       history.sort((a, b) => a.time - b.time);
-      for (const item of history) {
+      let early = state;
+      history.forEach((item, index) => {
+        if (index === history.length / 2) {
+          early = structuredClone(state);
+        }
         engine.apply(state, item);
-      }
-      const sut = new ProvisionalPreview(config);
+      });
+      const harness = new Harness();
+      const sut = harness.preview;
       const buffered: NormalizedEvent[] = [];
       const base = T0 + 10 * MS_PER_DAY;
       for (let i = 0; i < 25; i += 1) {
@@ -172,15 +231,22 @@ describe(ProvisionalPreview.name, () => {
             ? { ...(buffered[random(buffered.length)] as NormalizedEvent) } // a redelivered id
             : event(base + random(600_000), ips[random(ips.length)] ?? null, regions[random(2)]);
         buffered.push(item);
-        sut.add(item);
+        harness.add(item);
+        if (random(4) === 0) {
+          harness.buffer.seal();
+        }
       }
+      // a preview against the later state first: more IPs are usual there, so the preview lets
+      // go of their events, and must get them back from the (sealed) buffer for the earlier one
+      sut.previewOf(state);
+      harness.buffer.seal();
       for (let i = 0; i < 3; i += 1) {
         const gone = buffered.splice(random(buffered.length), 1)[0] as NormalizedEvent;
-        sut.remove(gone);
+        harness.remove(gone);
       }
-      const before = structuredClone(state);
-      expect(sut.previewOf(state)).toEqual(reference(state, buffered));
-      expect(state).toEqual(before);
+      const before = structuredClone(early);
+      expect(sut.previewOf(early)).toEqual(reference(early, buffered));
+      expect(early).toEqual(before);
     }
   });
 });

@@ -5,6 +5,8 @@ import type { AccountState, DetectionConfig, RegionState } from '@trail-insight/
 import type { NormalizedEvent } from '@trail-insight/events';
 import type { IpInsight } from '@trail-insight/insights';
 
+import type { BufferedEvents } from './reorder-buffer';
+
 /** A provisional insight as the preview hash holds it. */
 export interface ProvisionalInsight extends IpInsight {
   state: 'provisional';
@@ -18,10 +20,16 @@ function fieldOf(region: string, ip: string): string {
 interface BufferedIp {
   region: string;
   ip: string;
-  /** The event objects the reorder buffer holds, with their arrival number (input order). */
-  events: Map<NormalizedEvent, number>;
+  /**
+   * Its buffered operations by reorder-buffer slot: the event while the operations may be re-run,
+   * null while the IP is usual in the applied state (they are then only counted, and decoded
+   * from the buffer again if it stops being usual).
+   */
+  events: Map<number, NormalizedEvent | null>;
   /** Latest event time ever added (not lowered by removals: only used conservatively). */
   latest: number;
+  /** Whether the last preview found the IP usual: its new operations are held by slot only. */
+  usual: boolean;
 }
 
 /**
@@ -38,16 +46,19 @@ interface BufferedIp {
  * re-run, since they refresh it and open no window; and the copy holds only the regions of the
  * operations re-run, with fresh copies of only their IPs' windows. So a usual-IP operation may be
  * missing from the preview in one case only: when it would have kept a usual IP from being forgotten
- * (90 days) for the heterogeneity model of another IP's window opened in the same buffer.
+ * (90 days) for the heterogeneity model of another IP's window opened in the same buffer. Nor are
+ * their event objects kept: only the re-run IPs' operations stay objects, the others are slots of
+ * the {@link ReorderBuffer}, which keeps the buffer off the JavaScript heap.
  */
 export class ProvisionalPreview {
   /** Buffered operations by account, then by `<region> NUL <ip>`. */
   private readonly byAccount = new Map<string, Map<string, BufferedIp>>();
   private readonly changed = new Set<string>();
   private readonly engine: DetectionEngine;
-  private arrivals = 0;
-
-  constructor(config: DetectionConfig) {
+  constructor(
+    config: DetectionConfig,
+    private readonly buffer: BufferedEvents,
+  ) {
     this.engine = new DetectionEngine(config, { windowClosed: () => undefined });
   }
 
@@ -63,7 +74,8 @@ export class ProvisionalPreview {
     return this.byAccount.has(accountId);
   }
 
-  add(event: NormalizedEvent): void {
+  /** An operation entered the buffer at `slot`. */
+  add(slot: number, event: NormalizedEvent): void {
     const ip = event.sourceIp;
     if (ip === null) {
       return;
@@ -76,24 +88,29 @@ export class ProvisionalPreview {
     const field = fieldOf(event.region, ip);
     let buffered = fields.get(field);
     if (buffered === undefined) {
-      buffered = { region: event.region, ip, events: new Map(), latest: event.time };
+      buffered = {
+        region: event.region,
+        ip,
+        events: new Map(),
+        latest: event.time,
+        usual: false,
+      };
       fields.set(field, buffered);
     }
-    buffered.events.set(event, this.arrivals);
-    this.arrivals += 1;
+    buffered.events.set(slot, buffered.usual ? null : event);
     buffered.latest = Math.max(buffered.latest, event.time);
     this.changed.add(event.accountId);
   }
 
-  /** The event (the object given to {@link add}) left the buffer, applied by a checkpoint. */
-  remove(event: NormalizedEvent): void {
+  /** The operation at `slot` left the buffer, applied by a checkpoint. */
+  remove(slot: number, event: NormalizedEvent): void {
     if (event.sourceIp === null) {
       return;
     }
     const fields = this.byAccount.get(event.accountId);
     const field = fieldOf(event.region, event.sourceIp);
     const buffered = fields?.get(field);
-    if (fields === undefined || buffered === undefined || !buffered.events.delete(event)) {
+    if (fields === undefined || buffered === undefined || !buffered.events.delete(slot)) {
       return;
     }
     if (buffered.events.size === 0) {
@@ -105,7 +122,10 @@ export class ProvisionalPreview {
     this.changed.add(event.accountId);
   }
 
-  /** The account's provisional insights by `<region> NUL <ip>`, given its applied state. */
+  /**
+   * The account's provisional insights by `<region> NUL <ip>`, given its applied state. The IPs
+   * found usual let go of their event objects; those to re-run get theirs back from the buffer.
+   */
   previewOf(state: AccountState): Map<string, ProvisionalInsight> {
     const out = new Map<string, ProvisionalInsight>();
     const fields = this.byAccount.get(state.accountId);
@@ -117,6 +137,8 @@ export class ProvisionalPreview {
       const lastSeen = state.regions.get(buffered.region)?.usual.get(buffered.ip);
       if (lastSeen === undefined || buffered.latest - lastSeen > FORGET_AFTER_MS) {
         rerun.push(buffered);
+      } else {
+        settleUsual(buffered);
       }
     }
     if (rerun.length === 0) {
@@ -124,9 +146,12 @@ export class ProvisionalPreview {
     }
     const ordered: Array<[NormalizedEvent, number]> = [];
     for (const buffered of rerun) {
-      ordered.push(...buffered.events);
+      this.materialize(buffered);
+      for (const [slot, event] of buffered.events) {
+        ordered.push([event as NormalizedEvent, slot]);
+      }
     }
-    ordered.sort((a, b) => a[0].time - b[0].time || a[1] - b[1]);
+    ordered.sort((a, b) => a[0].time - b[0].time || this.buffer.compareInput(a[1], b[1]));
     const copy = copyFor(state, rerun, ordered);
     for (const [event] of ordered) {
       this.engine.apply(copy, event);
@@ -141,6 +166,33 @@ export class ProvisionalPreview {
       }
     }
     return out;
+  }
+
+  /** Gets back from the buffer the event objects of an IP that was usual and is to be re-run. */
+  private materialize(buffered: BufferedIp): void {
+    if (!buffered.usual) {
+      return;
+    }
+    buffered.usual = false;
+    const slots: number[] = [];
+    for (const [slot, event] of buffered.events) {
+      if (event === null) {
+        slots.push(slot);
+      }
+    }
+    const events = this.buffer.eventsOf(slots);
+    slots.forEach((slot, index) => buffered.events.set(slot, events[index] as NormalizedEvent));
+  }
+}
+
+/** The IP is usual in the applied state: its operations are held by slot only. */
+function settleUsual(buffered: BufferedIp): void {
+  if (buffered.usual) {
+    return;
+  }
+  buffered.usual = true;
+  for (const slot of buffered.events.keys()) {
+    buffered.events.set(slot, null);
   }
 }
 
