@@ -19,8 +19,8 @@ import { compareInputOrder, offsetNumber } from './buffered-event';
 import { DetectorErrorCode, DetectorException } from './detector.exception';
 import { DetectorKeys } from './detector-keys';
 import { NOOP_OBSERVER } from './detector-ports';
-import { decodeEntryEvents } from './partition-log.repository';
 import { ProvisionalPreview } from './provisional-preview';
+import { WrittenPreviews } from './preview.repository';
 import { ReorderBuffer } from './reorder-buffer';
 
 import type { HeldAccount } from './account-cache';
@@ -91,6 +91,8 @@ interface PartitionRuntime {
   readonly buffer: ReorderBuffer;
   /** Null when no preview repository is given. */
   readonly preview: ProvisionalPreview | null;
+  /** What this runtime last wrote to its accounts' preview hashes. */
+  readonly written: WrittenPreviews;
   lastActivity: number;
 }
 
@@ -282,7 +284,7 @@ export class DetectorCore {
     this.cache.dropPartition(partition);
     const keys = this.keys.partition(this.options.topic, partition);
     const stored = await this.log.load(keys);
-    const buffer = new ReorderBuffer(decodeEntryEvents);
+    const buffer = new ReorderBuffer();
     const preview =
       this.previews === null ? null : new ProvisionalPreview(this.options.detection, buffer);
     for (const entry of stored.entries) {
@@ -306,6 +308,7 @@ export class DetectorCore {
       maxSeen: meta.maxSeen,
       buffer,
       preview,
+      written: new WrittenPreviews(),
       lastActivity: Date.now(),
     };
     if (meta.done !== meta.seq) {
@@ -755,6 +758,7 @@ export class DetectorCore {
               preview.previewOf((held.get(accountId) as HeldAccount).state),
             ]),
           ),
+          runtime.written,
         );
       }
       this.observer.outcomes(outcomes);

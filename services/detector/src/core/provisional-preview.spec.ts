@@ -11,7 +11,6 @@ import type { AccountState } from '@trail-insight/detection';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 
-import { decodeEntryEvents } from './partition-log.repository';
 import { ProvisionalPreview } from './provisional-preview';
 import { ReorderBuffer } from './reorder-buffer';
 
@@ -39,7 +38,7 @@ const config = { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MO
 
 /** A preview over a real reorder buffer: each event is one buffer entry, in input order. */
 class Harness {
-  readonly buffer = new ReorderBuffer(decodeEntryEvents);
+  readonly buffer = new ReorderBuffer();
   readonly preview = new ProvisionalPreview(config, this.buffer);
   private readonly slots = new Map<NormalizedEvent, number>();
   private offset = 0;

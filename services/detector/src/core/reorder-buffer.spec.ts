@@ -2,8 +2,7 @@ import fc from 'fast-check';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 
-import { decodeEntryEvents } from './partition-log.repository';
-import { ReorderBuffer } from './reorder-buffer';
+import { ReorderBuffer, decodeSealedEntry } from './reorder-buffer';
 
 function event(time: number, id: string): NormalizedEvent {
   return {
@@ -36,7 +35,7 @@ describe(ReorderBuffer.name, () => {
         ),
         fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 5 }),
         (entries, watermarks) => {
-          const sut = new ReorderBuffer(decodeEntryEvents);
+          const sut = new ReorderBuffer();
           const all: Array<{ offset: number; index: number; event: NormalizedEvent }> = [];
           entries.forEach(({ times, consumed, seal }, offset) => {
             const events = times.map((time, index) => event(time, `e${offset}-${index}`));
@@ -69,7 +68,7 @@ describe(ReorderBuffer.name, () => {
   });
 
   it('keeps sealed events as an owned copy of their JSON, not the consumed bytes', () => {
-    const sut = new ReorderBuffer(decodeEntryEvents);
+    const sut = new ReorderBuffer();
     const events = [event(2, 'x'), event(1, 'y')];
     const consumed = Buffer.from(JSON.stringify(events));
     const [first, second] = sut.add(7, events, consumed);
@@ -84,7 +83,7 @@ describe(ReorderBuffer.name, () => {
   });
 
   it('hands out the objects it was given until sealed, then equal decoded copies', () => {
-    const sut = new ReorderBuffer(decodeEntryEvents);
+    const sut = new ReorderBuffer();
     const given = event(5, 'z');
     const [added] = sut.add(1, [given], null);
     const slot = added?.slot ?? -1;
@@ -96,7 +95,7 @@ describe(ReorderBuffer.name, () => {
   });
 
   it('buffers only the events `keep` accepts (a reloaded entry partly applied), at their index', () => {
-    const sut = new ReorderBuffer(decodeEntryEvents);
+    const sut = new ReorderBuffer();
     const events = [event(1, 'a'), event(2, 'b'), event(3, 'c')];
     const added = sut.add(4, events, Buffer.from(JSON.stringify(events)), (index) => index !== 1);
     sut.seal();
@@ -110,7 +109,7 @@ describe(ReorderBuffer.name, () => {
   });
 
   it('puts back popped slots it did not take', () => {
-    const sut = new ReorderBuffer(decodeEntryEvents);
+    const sut = new ReorderBuffer();
     sut.add(0, [event(1, 'a'), event(1, 'b'), event(2, 'c')], null);
     const popped = sut.popBelow(3);
     expect(popped.map((slot) => sut.timeOf(slot))).toEqual([1, 1, 2]);
@@ -121,7 +120,7 @@ describe(ReorderBuffer.name, () => {
   });
 
   it('reuses freed slots and entries without mixing their events up', () => {
-    const sut = new ReorderBuffer(decodeEntryEvents);
+    const sut = new ReorderBuffer();
     for (let round = 0; round < 5; round += 1) {
       const events = Array.from({ length: 3_000 }, (_, i) =>
         event(round * 10_000 + i, `${round}-${i}`),
@@ -139,5 +138,14 @@ describe(ReorderBuffer.name, () => {
       );
     }
     expect(sut.size).toBe(1_500);
+  });
+
+  it('decodes a sealed entry of either wire shape: an array of events, or one event (v1)', () => {
+    const one = event(1, 'v1');
+    expect(decodeSealedEntry(Buffer.from(JSON.stringify(one)))).toEqual([one]);
+    expect(decodeSealedEntry(Buffer.from(JSON.stringify([one, event(2, 'v2')])))).toEqual([
+      one,
+      event(2, 'v2'),
+    ]);
   });
 });

@@ -5,6 +5,18 @@ import type { BufferedEvent } from './buffered-event';
 /** Decodes a sealed entry's bytes back into its events, by index (as the durable buffer does). */
 export type EntryDecoder = (bytes: Buffer) => readonly NormalizedEvent[];
 
+/**
+ * The default {@link EntryDecoder}: a sealed entry holds bytes the detector validated when it
+ * absorbed them (a consumed message whose every event passed the schema, a buffer entry loaded
+ * through it, or the detector's own encoding of such events), kept in its own memory since. So
+ * no schema runs again: zod would double the garbage of every released event. Properties a newer
+ * producer may add stay on the objects, where nothing reads them.
+ */
+export function decodeSealedEntry(bytes: Buffer): readonly NormalizedEvent[] {
+  const parsed = JSON.parse(bytes.toString('utf8')) as NormalizedEvent | NormalizedEvent[];
+  return Array.isArray(parsed) ? parsed : [parsed];
+}
+
 /** Where a buffered event's object comes from, for readers that hold slots (the preview). */
 export interface BufferedEvents {
   /** The events of buffered slots, in the given order (decoded again once sealed). */
@@ -59,7 +71,7 @@ export class ReorderBuffer implements BufferedEvents {
   private readonly freeEntries: number[] = [];
   private readonly unsealed: number[] = [];
 
-  constructor(private readonly decode: EntryDecoder) {}
+  constructor(private readonly decode: EntryDecoder = decodeSealedEntry) {}
 
   /** Events buffered (the heap's size). */
   get size(): number {
