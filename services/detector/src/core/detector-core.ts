@@ -751,14 +751,16 @@ export class DetectorCore {
             accounts.add(accountId);
           }
         }
+        const now = Date.now();
         await this.previews.write(
           new Map(
             [...accounts].map((accountId) => [
               accountId,
-              preview.previewOf((held.get(accountId) as HeldAccount).state),
+              preview.refresh((held.get(accountId) as HeldAccount).state, now),
             ]),
           ),
           runtime.written,
+          now,
         );
       }
       this.observer.outcomes(outcomes);

@@ -11,7 +11,7 @@ import type { AccountState } from '@trail-insight/detection';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 
-import { ProvisionalPreview } from './provisional-preview';
+import { FULL_REFRESH_MS, ProvisionalPreview } from './provisional-preview';
 import { ReorderBuffer } from './reorder-buffer';
 
 const T0 = Date.UTC(2026, 2, 10, 8);
@@ -246,6 +246,81 @@ describe(ProvisionalPreview.name, () => {
       const before = structuredClone(early);
       expect(sut.previewOf(early)).toEqual(reference(early, buffered));
       expect(early).toEqual(before);
+    }
+  });
+
+  it('refresh re-runs changed IPs at once, and the rest at the whole re-run a second later', () => {
+    const harness = new Harness();
+    const sut = harness.preview;
+    const state = createAccountState('1');
+    const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+    engine.apply(state, event(T0, '203.0.113.40'));
+    harness.add(event(T0 + 60_000, '203.0.113.40'));
+    expect(sut.refresh(state, 0).get('cn-hangzhou\u0000203.0.113.40')).toMatchObject({
+      eventCount: 2,
+    });
+    // the applied window grows without the IP's buffered operations changing (same shape)
+    engine.apply(state, event(T0 + 30_000, '203.0.113.40'));
+    harness.add(event(T0 + 90_000, '203.0.113.41')); // a new IP shows at once
+
+    const soon = sut.refresh(state, FULL_REFRESH_MS - 1);
+    expect(soon.get('cn-hangzhou\u0000203.0.113.40')).toMatchObject({ eventCount: 2 });
+    expect(soon.has('cn-hangzhou\u0000203.0.113.41')).toBe(true);
+    expect(sut.refresh(state, FULL_REFRESH_MS).get('cn-hangzhou\u0000203.0.113.40')).toMatchObject({
+      eventCount: 3,
+    });
+  });
+
+  it('refresh re-runs an account whole when its applied state gains or loses windows', () => {
+    const harness = new Harness();
+    const sut = harness.preview;
+    const state = createAccountState('1');
+    const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+    harness.add(event(T0 + 60_000, '203.0.113.50'));
+    expect(sut.refresh(state, 0).get('cn-hangzhou\u0000203.0.113.50')).toMatchObject({
+      eventCount: 1,
+    });
+    engine.apply(state, event(T0, '203.0.113.50')); // the IP's window is now applied
+
+    expect(sut.refresh(state, 1).get('cn-hangzhou\u0000203.0.113.50')).toMatchObject({
+      eventCount: 2,
+    });
+  });
+
+  it('refresh equals previewOf while only the buffer changes (random adds and removes)', () => {
+    let seed = 5;
+    const random = (n: number): number => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed % n;
+    };
+    const ips = ['198.51.100.1', '203.0.113.5', '203.0.113.6', '192.0.2.9', null];
+    for (let run = 0; run < 20; run += 1) {
+      const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+      const state = createAccountState('1');
+      for (let i = 0; i < 20; i += 1) {
+        engine.apply(state, event(T0 + random(6) * MS_PER_DAY, ips[random(3)] ?? null));
+      }
+      const incremental = new Harness();
+      const whole = new Harness();
+      const buffered: NormalizedEvent[] = [];
+      const base = T0 + 10 * MS_PER_DAY;
+      for (let step = 0; step < 30; step += 1) {
+        if (buffered.length > 0 && random(3) === 0) {
+          const gone = buffered.splice(random(buffered.length), 1)[0] as NormalizedEvent;
+          incremental.remove(gone);
+          whole.remove(gone);
+        } else {
+          const item = event(base + random(600_000), ips[random(ips.length)] ?? null);
+          buffered.push(item);
+          incremental.add(item);
+          whole.add(item);
+        }
+        if (random(3) === 0) {
+          incremental.buffer.seal();
+        }
+        // never a whole re-run after the first: `now` stays within FULL_REFRESH_MS
+        expect(incremental.preview.refresh(state, step)).toEqual(whole.preview.previewOf(state));
+      }
     }
   });
 });
