@@ -62,6 +62,16 @@ class Harness {
   }
 }
 
+/** An account state where `ip` is usual in cn-hangzhou (used on three days), and its engine. */
+function stateWithUsual(ip: string): { state: AccountState; engine: DetectionEngine } {
+  const state = createAccountState('1');
+  const engine = new DetectionEngine(config, { windowClosed: () => undefined });
+  for (const day of [0, 1, 2]) {
+    engine.apply(state, event(T0 + day * MS_PER_DAY, ip));
+  }
+  return { state, engine };
+}
+
 describe(ProvisionalPreview.name, () => {
   it('shows buffered operations of an unfamiliar IP as a provisional insight, without touching the state', () => {
     const harness = new Harness();
@@ -113,11 +123,7 @@ describe(ProvisionalPreview.name, () => {
   it('does not re-run the operations of a usual IP, unless they come after it would be forgotten', () => {
     const harness = new Harness();
     const sut = harness.preview;
-    const state = createAccountState('1');
-    const engine = new DetectionEngine(config, { windowClosed: () => undefined });
-    for (const day of [0, 1, 2]) {
-      engine.apply(state, event(T0 + day * MS_PER_DAY, '198.51.100.7'));
-    }
+    const { state } = stateWithUsual('198.51.100.7');
     expect(state.regions.get('cn-hangzhou')?.usual.has('198.51.100.7')).toBe(true);
     const familiar = event(T0 + 3 * MS_PER_DAY, '198.51.100.7');
     harness.add(familiar);
@@ -131,11 +137,7 @@ describe(ProvisionalPreview.name, () => {
   it('decodes again from the sealed buffer the operations of an IP that stops being usual', () => {
     const harness = new Harness();
     const sut = harness.preview;
-    const state = createAccountState('1');
-    const engine = new DetectionEngine(config, { windowClosed: () => undefined });
-    for (const day of [0, 1, 2]) {
-      engine.apply(state, event(T0 + day * MS_PER_DAY, '198.51.100.8'));
-    }
+    const { state } = stateWithUsual('198.51.100.8');
     const familiar = event(T0 + 3 * MS_PER_DAY, '198.51.100.8');
     harness.add(familiar);
     expect(sut.previewOf(state).size).toBe(0);
