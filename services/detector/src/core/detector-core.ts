@@ -377,6 +377,10 @@ export class DetectorCore {
         if (fresh === 0) {
           return;
         }
+        for (const entry of absorbed) {
+          // Encoded once: the durable buffer stores these bytes and the reorder buffer keeps them.
+          entry.value ??= Buffer.from(JSON.stringify(entry.events));
+        }
         const previousWatermark = runtime.watermark;
         const watermark = Math.max(previousWatermark, maxSeen - this.options.allowedLatenessMs);
         const seq = runtime.seq + 1;
