@@ -199,7 +199,6 @@ function stackPid(name: string): number | undefined {
   }
 }
 
-/** Where service processes write V8 CPU profiles and their logs (each optional). */
 /** How the bench starts service processes: output folders and extra node options. */
 interface ProcessOptions {
   profile?: string;

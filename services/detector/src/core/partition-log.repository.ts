@@ -125,7 +125,7 @@ export function encodeBufferEntry(seq: number, message: AbsorbedMessage): Buffer
 }
 
 /** Decodes a buffer entry's JSON (a normalized-events message) into its events. */
-export function decodeEntryEvents(json: Buffer, offset = '?'): NormalizedEvent[] {
+function decodeEntryEvents(json: Buffer, offset: string): NormalizedEvent[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json.toString('utf8'));
