@@ -52,7 +52,13 @@ function fakePayload(values: Array<string | null>, options: { stopAfterHeartbeat
   let heartbeats = 0;
   let running = true;
   const payload: RunnerBatchPayload = {
-    batch: { topic: INPUT, partition: 2, highWatermark: String(100 + values.length), messages },
+    batch: {
+      topic: INPUT,
+      partition: 2,
+      highWatermark: String(100 + values.length),
+      fetchedOffset: '100',
+      messages,
+    },
     resolveOffset: (offset) => resolved.push(offset),
     heartbeat: () => {
       heartbeats += 1;

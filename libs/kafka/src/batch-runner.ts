@@ -42,12 +42,22 @@ export interface RunnerMessage {
 
 /** The parts of kafkajs' `EachBatchPayload` the runner uses (a fake one in unit tests). */
 export interface RunnerBatchPayload {
-  batch: { topic: string; partition: number; highWatermark: string; messages: RunnerMessage[] };
+  batch: {
+    topic: string;
+    partition: number;
+    highWatermark: string;
+    /** The offset the batch was fetched from. */
+    fetchedOffset: string;
+    messages: RunnerMessage[];
+  };
   resolveOffset(offset: string): void;
   heartbeat(): Promise<void>;
   isRunning(): boolean;
   isStale(): boolean;
-  commitOffsetsIfNecessary(): Promise<void>;
+  /** Commits the given offsets, or without them the resolved ones if kafkajs' interval passed. */
+  commitOffsetsIfNecessary(offsets?: {
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }): Promise<void>;
 }
 
 export interface BatchRunnerOptions {
@@ -67,13 +77,22 @@ export interface BatchRunnerOptions {
    * handler).
    */
   transactionalGroupId?: string;
+  /**
+   * Handlers choose the committed offset (`commitFrom`), which kafkajs' auto-commit (off then)
+   * must not overwrite: the runner commits it explicitly, at most every
+   * {@link RETAINED_COMMIT_INTERVAL_MS} per partition.
+   */
+  retainedCommits?: boolean;
   delay?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 type Decoded = { ok: true; payload: unknown } | { ok: false; reason: string; detail: string };
 
 const DETAIL_MAX = 500;
 const HEARTBEAT_SLICE_MS = 1_000;
+/** Retained commits of one partition go out at most this often (a later one covers the rest). */
+export const RETAINED_COMMIT_INTERVAL_MS = 1_000;
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -157,11 +176,15 @@ export function decodeValue(value: Buffer | null, schema: ZodType | undefined): 
  */
 export class BatchRunner {
   private readonly delay: (ms: number) => Promise<void>;
+  private readonly now: () => number;
   private readonly loggers = new Map<string, Logger>();
+  /** Retained commits: the last one sent per `topic:partition`. */
+  private readonly commits = new Map<string, { at: number; offset: string }>();
 
   constructor(private readonly options: BatchRunnerOptions) {
     this.delay =
       options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()));
+    this.now = options.now ?? Date.now;
     for (const [topic, binding] of options.bindings) {
       this.loggers.set(topic, options.logger.child({ topic, handler: binding.name }));
     }
@@ -169,6 +192,33 @@ export class BatchRunner {
 
   private logOf(topic: string): Logger {
     return this.loggers.get(topic) ?? this.options.logger;
+  }
+
+  /**
+   * After `offset` was resolved: lets kafkajs auto-commit, or with retained commits commits
+   * `committed` (the handler's choice, else after the resolved message) explicitly.
+   */
+  private async commitAfter(
+    payload: RunnerBatchPayload,
+    offset: string,
+    committed: string | null = null,
+  ): Promise<void> {
+    if (this.options.retainedCommits !== true) {
+      await payload.commitOffsetsIfNecessary();
+      return;
+    }
+    const { topic, partition } = payload.batch;
+    const target = committed ?? (BigInt(offset) + 1n).toString();
+    const key = `${topic}:${partition}`;
+    const last = this.commits.get(key);
+    const now = this.now();
+    if (last !== undefined && (last.offset === target || now - last.at < RETAINED_COMMIT_INTERVAL_MS)) {
+      return;
+    }
+    await payload.commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: target }] }],
+    });
+    this.commits.set(key, { at: now, offset: target });
   }
 
   async eachBatch(payload: RunnerBatchPayload): Promise<void> {
@@ -369,14 +419,18 @@ export class BatchRunner {
       }
       await payload.heartbeat();
       if (processed + deadLettered >= flushEvery || outbox.bytes >= MAX_REQUEST_BYTES * 4) {
+        const resolved = lastProcessed;
         if (!(await commit())) {
           return;
         }
-        await payload.commitOffsetsIfNecessary();
+        await this.commitAfter(payload, resolved ?? message.offset);
       }
     }
+    const resolved = lastProcessed;
     if (await commit()) {
-      await payload.commitOffsetsIfNecessary();
+      if (resolved !== null) {
+        await this.commitAfter(payload, resolved);
+      }
     } else {
       logger.warn(
         { topic: batch.topic, partition: batch.partition },
@@ -466,12 +520,21 @@ export class BatchRunner {
       return;
     }
     let processed = valid.length;
+    // What the handler asked for (set from its context's callbacks).
+    const asked: { commitFrom: string | null; rewindTo: string | null } = {
+      commitFrom: null,
+      rewindTo: null,
+    };
     for (let attempt = 0; valid.length > 0; attempt += 1) {
-      const mark = outbox.mark();
+      let mark = outbox.mark();
+      asked.commitFrom = null;
+      asked.rewindTo = null;
       const context: KafkaBatchContext = {
         topic: batch.topic,
         partition: batch.partition,
         highWatermark: batch.highWatermark,
+        fetchedOffset: batch.fetchedOffset,
+        lastOffset: last,
         log: logger,
         send,
         deadLetter: (message, reason, detail, options) =>
@@ -479,6 +542,21 @@ export class BatchRunner {
         heartbeat: () => payload.heartbeat(),
         isRunning: () => payload.isRunning(),
         isStale: () => payload.isStale(),
+        flush: async () => {
+          if (!(await this.flush(outbox, binding, payload))) {
+            throw new Error('the consumer stopped before the outputs were produced');
+          }
+          mark = outbox.mark();
+        },
+        commitFrom: (offset) => {
+          if (this.options.retainedCommits !== true) {
+            throw new Error('commitFrom needs a consumer with retainedCommits');
+          }
+          asked.commitFrom = offset;
+        },
+        rewind: (offset) => {
+          asked.rewindTo = offset;
+        },
       };
       try {
         await binding.invoke(valid, context);
@@ -518,6 +596,12 @@ export class BatchRunner {
     if (!(await this.flush(outbox, binding, payload, last))) {
       return;
     }
+    if (asked.rewindTo !== null) {
+      // Nothing of this batch is resolved: the next fetch starts at `rewindTo`.
+      payload.resolveOffset((BigInt(asked.rewindTo) - 1n).toString());
+      metrics.messagesIn.inc({ topic: binding.topic, outcome: 'dead_lettered' }, invalid);
+      return;
+    }
     payload.resolveOffset(last);
     metrics.recordPosition(
       binding.topic,
@@ -528,6 +612,6 @@ export class BatchRunner {
     metrics.messagesIn.inc({ topic: binding.topic, outcome: 'processed' }, processed);
     metrics.messagesIn.inc({ topic: binding.topic, outcome: 'dead_lettered' }, invalid);
     await payload.heartbeat();
-    await payload.commitOffsetsIfNecessary();
+    await this.commitAfter(payload, last, asked.commitFrom);
   }
 }

@@ -116,18 +116,35 @@ export class KafkaConsumerService {
       flushEvery: settings.flushEvery ?? 500,
       producedBy: this.config.clientId,
       ...(settings.exactlyOnce === undefined ? {} : { transactionalGroupId: settings.groupId }),
+      retainedCommits: settings.retainedCommits === true,
     });
     await consumer.connect();
     await consumer.subscribe({
       topics: [...bindings.keys()],
       fromBeginning: settings.fromBeginning ?? true,
     });
+    const retained = settings.retainedCommits === true;
     await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
+      // Retained commits: only the runner commits (the handlers' offsets), never kafkajs itself.
+      autoCommit: !retained,
+      ...(retained ? {} : { autoCommitInterval: AUTO_COMMIT_INTERVAL_MS }),
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => runner.eachBatch(payload),
+      eachBatch: (payload) =>
+        runner.eachBatch({
+          ...payload,
+          batch: {
+            topic: payload.batch.topic,
+            partition: payload.batch.partition,
+            highWatermark: payload.batch.highWatermark,
+            // Set by kafkajs' Batch, missing from its typings; the first offset is a safe stand-in.
+            fetchedOffset:
+              (payload.batch as { fetchedOffset?: string }).fetchedOffset ??
+              payload.batch.firstOffset() ??
+              payload.batch.lastOffset(),
+            messages: payload.batch.messages,
+          },
+        }),
     });
     this.log.info({ topics: [...bindings.keys()] }, 'consumer started');
   }

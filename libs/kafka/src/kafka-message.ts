@@ -70,6 +70,25 @@ export interface KafkaBatchContext extends KafkaOutput {
   isRunning(): boolean;
   /** True when the partition was revoked or seeked: the rest of the batch will be redelivered. */
   isStale(): boolean;
+  /** The offset the batch was fetched from: no message between it and the first one was skipped. */
+  readonly fetchedOffset: string;
+  /** The offset of the batch's last message, valid or not. */
+  readonly lastOffset: string;
+  /**
+   * Produces what the handler sent and dead-lettered so far (acks = all), before the handler
+   * goes on; rejects if the consumer stopped meanwhile.
+   */
+  flush(): Promise<void>;
+  /**
+   * Consumers with `retainedCommits` only: once the batch is handled, the partition's committed
+   * offset is `offset` (not after the batch), where it is read again from after a restart.
+   */
+  commitFrom(offset: string): void;
+  /**
+   * The batch is not resolved: the partition is fetched again from `offset` (at or before the
+   * batch), what the handler emitted is still produced.
+   */
+  rewind(offset: string): void;
 }
 
 /** A per-message handler method. `payload` is the decoded value (a Buffer without a schema). */

@@ -47,6 +47,11 @@ function batchContext(deadLetters: DeadLetterCall[]): KafkaBatchContext {
     heartbeat: () => Promise.resolve(),
     isRunning: () => true,
     isStale: () => false,
+    fetchedOffset: '0',
+    lastOffset: '9',
+    flush: () => Promise.resolve(),
+    commitFrom: () => undefined,
+    rewind: () => undefined,
   };
 }
 

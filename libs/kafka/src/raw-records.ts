@@ -48,16 +48,36 @@ export interface RawMessageEvents {
  * dead-letters every invalid record through `context` with its reason, counted by reason. A
  * record that was a message's only one dead-letters the original bytes; one of several carries
  * its own bytes and a `record-index` header. Messages without a valid event are left out.
+ *
+ * Messages below `reportedBelow` were split before (a consumer reading its input again to rebuild
+ * its state): their records are neither counted nor dead-lettered a second time.
  */
 export function splitRawBatch(
   messages: ReadonlyArray<DecodedMessage<Buffer>>,
   context: KafkaBatchContext,
   metrics: RawRecordMetrics,
+  reportedBelow: number | null = null,
 ): RawMessageEvents[] {
   const split: RawMessageEvents[] = [];
   let valid = 0;
   let invalid = 0;
   for (const message of messages) {
+    if (reportedBelow !== null && Number(message.offset) < reportedBelow) {
+      const events: NormalizedEvent[] = [];
+      try {
+        for (const result of splitRawMessage(message.payload)) {
+          if (result.ok) {
+            events.push(result.event);
+          }
+        }
+      } catch {
+        // Reported (dead-lettered) when it was first read.
+      }
+      if (events.length > 0) {
+        split.push({ message, events });
+      }
+      continue;
+    }
     let results: RawRecordResult[];
     try {
       results = splitRawMessage(message.payload);

@@ -48,6 +48,14 @@ export class DetectorMetrics implements DetectorObserver {
   readonly openWindows: Gauge;
   /** Panels: usual IPs of the accounts held in memory. */
   readonly usualIps: Gauge;
+  /** Panels: events absorbed again from the input to rebuild a reorder buffer (after a restart). */
+  readonly rebuiltEvents: Counter;
+  /** Alert `DetectorBufferEventsLost`: events a rebuilt reorder buffer lacks (input retention). */
+  readonly rebuildMissing: Counter;
+  /** Panels: buffer entries held longer than DETECTOR_SPILL_AFTER_MS, copied to Redis. */
+  readonly spilledEntries: Counter;
+  /** Panels: messages a restart reads again per held partition (the committed offset's distance). */
+  readonly retainedMessages: Gauge<string>;
 
   private source: DetectorGaugeSource | null = null;
 
@@ -151,6 +159,34 @@ export class DetectorMetrics implements DetectorObserver {
         usualIps.set(this.source?.heldWindowsAndUsualIps().usual ?? 0);
       },
     });
+    this.rebuiltEvents = new Counter({
+      name: `${prefix}rebuilt_events_total`,
+      help: 'Events absorbed again from the input to rebuild a reorder buffer after a restart or rebalance',
+      registers,
+    });
+    this.rebuildMissing = new Counter({
+      name: `${prefix}rebuild_missing_events_total`,
+      help: 'Events a rebuilt reorder buffer lacks against its checkpoint (the input retention deleted them); alert DetectorBufferEventsLost',
+      registers,
+    });
+    this.spilledEntries = new Counter({
+      name: `${prefix}spilled_entries_total`,
+      help: 'Reorder buffer entries held longer than DETECTOR_SPILL_AFTER_MS, copied to Redis',
+      registers,
+    });
+    const retainedMessages: Gauge<string> = new Gauge({
+      name: `${prefix}retained_messages`,
+      help: 'Messages between the committed offset and the next one to absorb per held partition: what a restart reads again',
+      labelNames: ['partition'] as const,
+      registers,
+      collect: () => {
+        retainedMessages.reset();
+        for (const status of this.source?.partitions() ?? []) {
+          retainedMessages.set({ partition: String(status.partition) }, status.retained);
+        }
+      },
+    });
+    this.retainedMessages = retainedMessages;
     this.watermark = watermark;
     this.bufferedEvents = bufferedEvents;
     this.openWindows = openWindows;
@@ -197,6 +233,22 @@ export class DetectorMetrics implements DetectorObserver {
 
   conflict(): void {
     this.conflicts.inc();
+  }
+
+  rebuilt(count: number): void {
+    if (count > 0) {
+      this.rebuiltEvents.inc(count);
+    }
+  }
+
+  rebuildMismatch(missing: number): void {
+    if (missing > 0) {
+      this.rebuildMissing.inc(missing);
+    }
+  }
+
+  spilled(count: number): void {
+    this.spilledEntries.inc(count);
   }
 
   accountsMoved(count: number): void {

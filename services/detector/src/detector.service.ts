@@ -16,6 +16,10 @@ import { PartitionLogRepository } from './core/partition-log.repository';
 import { PreviewRepository } from './core/preview.repository';
 import { DetectorMetrics } from './detector.metrics';
 
+import type { KafkaBatchContext } from '@trail-insight/kafka';
+
+import { offsetNumber } from './core/buffered-event';
+
 import type { InputMessage } from './core/detector-core';
 import type { PublishedInsight } from './core/detector-ports';
 import type { DetectorConfig } from './config/env.schema';
@@ -69,6 +73,7 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
         idleAdvance: settings.idleAdvance,
         idleAfterMs: settings.idleAfterMs,
         stateCacheSize: settings.stateCacheSize,
+        spillAfterMs: settings.spillAfterMs,
         keyPrefix: settings.keyPrefix,
         detection: {
           minBaseline: settings.minBaseline,
@@ -127,8 +132,25 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
     });
   }
 
-  handleBatch(partition: number, messages: readonly InputMessage[]): Promise<void> {
-    return this.core.handleBatch(partition, messages);
+  /** The partition's next offset to absorb: messages below it are read again only to rebuild. */
+  absorbedBelow(partition: number): Promise<number | null> {
+    return this.core.absorbedBelow(partition);
+  }
+
+  /**
+   * Hands a batch's valid messages to the core, then tells the consumer where the partition's
+   * committed offset stays (the oldest message still buffered), or to fetch it again from there.
+   */
+  async handleBatch(context: KafkaBatchContext, messages: readonly InputMessage[]): Promise<void> {
+    const outcome = await this.core.handleBatch(context.partition, messages, {
+      fetchedOffset: offsetNumber(context.fetchedOffset),
+      lastOffset: offsetNumber(context.lastOffset),
+    });
+    if (outcome.kind === 'rewind') {
+      context.rewind(String(outcome.offset));
+    } else {
+      context.commitFrom(String(outcome.commitFrom));
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

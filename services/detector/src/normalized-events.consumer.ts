@@ -24,19 +24,28 @@ export class NormalizedEventsConsumer {
   constructor(private readonly detector: DetectorService) {}
 
   @KafkaBatchHandler({ topic: Topic.NormalizedEvents })
-  handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
+  async handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
+    // Messages below it were dead-lettered (in part) when first absorbed: read again, they only
+    // rebuild the reorder buffer.
+    const absorbedBelow = await this.detector.absorbedBelow(context.partition);
     const inputs: InputMessage[] = [];
+    let deadLettered = 0;
     for (const message of messages) {
       const decoded = decodeNormalizedMessage(message.payload);
+      const report = absorbedBelow === null || Number(message.offset) >= absorbedBelow;
       if (!decoded.ok) {
-        context.deadLetter(message, decoded.reason, decoded.detail);
+        if (report) {
+          context.deadLetter(message, decoded.reason, decoded.detail);
+          deadLettered += 1;
+        }
         continue;
       }
-      for (const { index, detail, value } of decoded.rejected) {
+      for (const { index, detail, value } of report ? decoded.rejected : []) {
         context.deadLetter(message, KafkaDeadLetterReason.SchemaMismatch, detail, {
           value,
           headers: { 'record-index': String(index) },
         });
+        deadLettered += 1;
       }
       if (decoded.events.length > 0) {
         inputs.push({
@@ -47,6 +56,10 @@ export class NormalizedEventsConsumer {
         });
       }
     }
-    return this.detector.handleBatch(context.partition, inputs);
+    if (deadLettered > 0) {
+      // Produced before the checkpoint absorbs the batch: after it, they would not be again.
+      await context.flush();
+    }
+    await this.detector.handleBatch(context, inputs);
   }
 }

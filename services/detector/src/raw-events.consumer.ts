@@ -9,8 +9,8 @@ import { DetectorService } from './detector.service';
 /**
  * `DETECTOR_INPUT=raw`: raw management events (any SPEC §1 shape) → the detector core directly,
  * ingest folded in: one fetch, one parse, no `normalized-events` hop. Invalid records are
- * dead-lettered with their reason as ingest does (at least once: a redelivered batch may
- * dead-letter a record twice). Exact only when the raw topic is keyed by account id, so that all
+ * dead-lettered with their reason as ingest does, once per record: messages read again to
+ * rebuild the reorder buffer were dead-lettered before the checkpoint that absorbed them. Exact only when the raw topic is keyed by account id, so that all
  * of an account's events arrive on one partition; `detector_accounts_moved_total` counts accounts
  * seen on another partition than before.
  */
@@ -22,11 +22,25 @@ export class RawEventsConsumer {
   ) {}
 
   @KafkaBatchHandler({ topic: Topic.RawEvents })
-  handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
-    const inputs = splitRawBatch(messages, context, this.metrics).map(({ message, events }) => ({
-      offset: message.offset,
-      events,
-    }));
-    return this.detector.handleBatch(context.partition, inputs);
+  async handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
+    // Messages below it were split when first absorbed: read again, they only rebuild the buffer.
+    const absorbedBelow = await this.detector.absorbedBelow(context.partition);
+    let deadLettered = 0;
+    const counting: KafkaBatchContext = {
+      ...context,
+      deadLetter: (...args) => {
+        deadLettered += 1;
+        context.deadLetter(...args);
+      },
+    };
+    const split = splitRawBatch(messages, counting, this.metrics, absorbedBelow);
+    if (deadLettered > 0) {
+      // Produced before the checkpoint absorbs the batch: after it, they would not be again.
+      await context.flush();
+    }
+    await this.detector.handleBatch(
+      context,
+      split.map(({ message, events }) => ({ offset: message.offset, events })),
+    );
   }
 }

@@ -209,6 +209,48 @@ export function packPartitionLog(
   return messages;
 }
 
+/**
+ * One partition as Kafka keeps it, for tests that restart cores by hand: {@link deliver} feeds
+ * a core what it has not fetched yet, following its rewinds and recording the offset it asks to
+ * commit; {@link restart} goes back to that offset, as a new consumer does.
+ */
+export class PartitionInput {
+  private readonly messages: InputMessage[] = [];
+  private position = 0;
+  committed = 0;
+
+  constructor(private readonly partition = 0) {}
+
+  /** Appends messages (increasing offsets) and delivers everything not fetched yet. */
+  async deliver(core: DetectorCore, ...messages: InputMessage[]): Promise<void> {
+    this.messages.push(...messages);
+    for (let rewinds = 0; rewinds < 3; rewinds += 1) {
+      const batch = this.messages.filter((message) => Number(message.offset) >= this.position);
+      const last = batch.at(-1);
+      if (last === undefined) {
+        return;
+      }
+      const outcome = await core.handleBatch(this.partition, batch, {
+        fetchedOffset: this.position,
+        lastOffset: Number(last.offset),
+      });
+      if (outcome.kind === 'rewind') {
+        this.position = outcome.offset;
+        continue;
+      }
+      this.position = Number(last.offset) + 1;
+      this.committed = outcome.commitFrom;
+      return;
+    }
+    throw new Error('the core kept asking to rewind');
+  }
+
+  /** A new consumer: the next delivery starts from the committed offset. */
+  restart(): void {
+    this.position = this.committed;
+  }
+}
+
 export interface StreamRunReport {
   crashes: number;
   batches: number;
@@ -216,9 +258,10 @@ export interface StreamRunReport {
 
 /**
  * Feeds partitions to detector cores the way the Kafka lib does: random batch sizes, random
- * partition interleaving, the committed offset moves to the batch end after the handler resolves
- * (sometimes later, as auto-commit lags), and after a crash a fresh core starts from the committed
- * offsets. `crashPlan` gives, per crash, the operation at which the core dies.
+ * partition interleaving, the committed offset moves to where the core says the input must be
+ * read again from (sometimes later, as commits lag), a rewind fetches again from where the core
+ * asks, and after a crash a fresh core starts from the committed offsets. `crashPlan` gives, per
+ * crash, the operation at which the core dies.
  */
 export async function runStream(
   redis: Redis,
@@ -256,10 +299,17 @@ export async function runStream(
     const messages = log.slice(from, to);
     batches += 1;
     try {
-      await core.handleBatch(partition, messages);
+      const outcome = await core.handleBatch(partition, messages, {
+        fetchedOffset: from,
+        lastOffset: to - 1,
+      });
+      if (outcome.kind === 'rewind') {
+        position[partition] = outcome.offset;
+        continue;
+      }
       position[partition] = to;
       if (random.int(4) !== 0) {
-        committed[partition] = to;
+        committed[partition] = outcome.commitFrom;
       }
     } catch (error) {
       if (!(error instanceof SimulatedCrash) && !(faults?.crashed ?? false)) {

@@ -11,6 +11,7 @@ describe('detector env schema', () => {
     });
     expect(config.http.port).toBe(8082);
     expect(config.kafka.consumer?.topics).toEqual([Topic.NormalizedEvents]);
+    expect(config.kafka.consumer?.retainedCommits).toBe(true);
     expect(config.detector).toEqual({
       input: Topic.NormalizedEvents,
       keyPrefix: 'ti:',
@@ -22,6 +23,7 @@ describe('detector env schema', () => {
       idleAdvance: true,
       idleAfterMs: 30_000,
       stateCacheSize: 10_000,
+      spillAfterMs: 1_800_000,
     });
   });
 

@@ -9,6 +9,8 @@ import {
   observabilityFromEnv,
 } from '@trail-insight/observability';
 
+import { DEFAULT_SPILL_AFTER_MS } from '../core/detector-core';
+
 import type { Cidr } from '@trail-insight/events';
 import type { KafkaModuleConfig } from '@trail-insight/kafka';
 import type { ObservabilityOptions } from '@trail-insight/observability';
@@ -58,6 +60,12 @@ export const EnvSchema = z
     DETECTOR_IDLE_ADVANCE: z.stringbool().default(true),
     DETECTOR_IDLE_AFTER_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
     DETECTOR_STATE_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+    DETECTOR_SPILL_AFTER_MS: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(7 * 86_400_000)
+      .default(DEFAULT_SPILL_AFTER_MS),
     DETECTOR_INPUT: z.enum(['normalized', 'raw']).default('normalized'),
     DETECTOR_RAW_INPUT_TOPIC: z.string().min(1).default(Topic.RawEvents),
   })
@@ -86,21 +94,29 @@ export interface DetectorConfig {
     idleAdvance: boolean;
     idleAfterMs: number;
     stateCacheSize: number;
+    /** A buffered message held longer than this is copied to Redis (the committed offset moves on). */
+    spillAfterMs: number;
   };
   observability: ObservabilityOptions;
 }
 
 export function toDetectorConfig(env: Env): DetectorConfig {
   const input = env.DETECTOR_INPUT === 'raw' ? Topic.RawEvents : Topic.NormalizedEvents;
+  const kafka = kafkaConfigFromEnv(env, {
+    clientId: `trail-insight-${SERVICE_NAME}`,
+    groupId: `trail-insight-${SERVICE_NAME}`,
+    consumes: [input],
+    produces: [Topic.IpInsights],
+    topics: { [Topic.RawEvents]: env.DETECTOR_RAW_INPUT_TOPIC },
+  });
+  if (kafka.consumer !== undefined) {
+    // The committed offset stays at the oldest buffered message: the reorder buffer is rebuilt
+    // from the input after a restart or a rebalance (README "Crash safety").
+    kafka.consumer.retainedCommits = true;
+  }
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
-    kafka: kafkaConfigFromEnv(env, {
-      clientId: `trail-insight-${SERVICE_NAME}`,
-      groupId: `trail-insight-${SERVICE_NAME}`,
-      consumes: [input],
-      produces: [Topic.IpInsights],
-      topics: { [Topic.RawEvents]: env.DETECTOR_RAW_INPUT_TOPIC },
-    }),
+    kafka,
     redis: redisConnectionFromEnv(env),
     detector: {
       input,
@@ -113,6 +129,7 @@ export function toDetectorConfig(env: Env): DetectorConfig {
       idleAdvance: env.DETECTOR_IDLE_ADVANCE,
       idleAfterMs: env.DETECTOR_IDLE_AFTER_MS,
       stateCacheSize: env.DETECTOR_STATE_CACHE_SIZE,
+      spillAfterMs: env.DETECTOR_SPILL_AFTER_MS,
     },
     observability: observabilityFromEnv(SERVICE_NAME, env),
   };

@@ -25,7 +25,13 @@ import type { IpInsight } from '@trail-insight/insights';
 import { DetectorKeys } from './detector-keys';
 import { NOOP_OBSERVER } from './detector-ports';
 import { PreviewRepository } from './preview.repository';
-import { CollectingPublisher, coreOptions, createCore, runStream } from '../../test/core-harness';
+import {
+  CollectingPublisher,
+  PartitionInput,
+  coreOptions,
+  createCore,
+  runStream,
+} from '../../test/core-harness';
 import {
   TestRandom,
   deliveryOrder,
@@ -151,16 +157,20 @@ describe('DetectorCore (real Redis)', () => {
 
   // `raw`: one record per message without consumed bytes, as DETECTOR_INPUT=raw delivers them
   // (runs of them share a buffer entry); `mixed`: normalized-events messages.
-  it.each<[number, number | undefined, Packing]>([
-    [2, undefined, 'mixed'],
-    [3, undefined, 'mixed'],
-    [4, 37, 'mixed'],
-    [5, 5, 'mixed'],
-    [6, undefined, 'raw'],
-    [8, 37, 'raw'],
+  // A spill after 0 ms copies every buffered entry to Redis at the next checkpoint, so the
+  // rebuild reads both the input and Redis.
+  it.each<[number, number | undefined, Packing, number | undefined]>([
+    [2, undefined, 'mixed', undefined],
+    [3, undefined, 'mixed', undefined],
+    [4, 37, 'mixed', undefined],
+    [5, 5, 'mixed', undefined],
+    [6, undefined, 'raw', undefined],
+    [8, 37, 'raw', undefined],
+    [9, undefined, 'mixed', 0],
+    [10, 37, 'raw', 0],
   ])(
-    'gives the same insights when the process dies at random points (seed %i, release cap %s, %s messages)',
-    async (seed, cap, packing) => {
+    'gives the same insights when the process dies at random points (seed %i, release cap %s, %s messages, spill after %s ms)',
+    async (seed, cap, packing, spillAfterMs) => {
       const random = new TestRandom(seed);
       const plan = Array.from({ length: 12 }, (_, index) =>
         index % 3 === 2
@@ -173,7 +183,10 @@ describe('DetectorCore (real Redis)', () => {
         const report = await runStream(
           redis,
           logs,
-          coreOptions(uniqueName('topic'), prefix, { maxReleasedPerCheckpoint: cap }),
+          coreOptions(uniqueName('topic'), prefix, {
+            maxReleasedPerCheckpoint: cap,
+            spillAfterMs,
+          }),
           publisher,
           random,
           plan,
@@ -284,7 +297,7 @@ describe('DetectorCore (real Redis)', () => {
     }
   });
 
-  it('still closes the window of a quiet account after a restart, once its partition is assigned', async () => {
+  it('still closes the window of a quiet account after a restart, once its partition is assigned and read again', async () => {
     const prefix = `${uniqueName('core')}:`;
     const options = coreOptions(uniqueName('topic'), prefix, {
       idleAdvance: true,
@@ -294,33 +307,38 @@ describe('DetectorCore (real Redis)', () => {
     const now = Date.now();
     try {
       const before = new CollectingPublisher();
-      await createCore(redis, options, before).handleBatch(3, [
-        {
-          offset: '0',
-          events: [
-            {
-              time: now - WINDOW_MS - LATENESS - 60_000,
-              eventId: 'restart-1',
-              accountId: 'restart-acct',
-              region: 'cn-hangzhou',
-              isGlobal: false,
-              sourceIp: '192.0.2.10',
-              provider: 'actiontrail',
-              userAgent: 'ua',
-              principalId: null,
-              eventName: 'GetUser',
-              errorCode: null,
-            },
-          ],
-        },
-      ]);
+      const input = new PartitionInput(3);
+      await input.deliver(createCore(redis, options, before), {
+        offset: '0',
+        events: [
+          {
+            time: now - WINDOW_MS - LATENESS - 60_000,
+            eventId: 'restart-1',
+            accountId: 'restart-acct',
+            region: 'cn-hangzhou',
+            isGlobal: false,
+            sourceIp: '192.0.2.10',
+            provider: 'actiontrail',
+            userAgent: 'ua',
+            principalId: null,
+            eventName: 'GetUser',
+            errorCode: null,
+          },
+        ],
+      });
       expect(before.delivered.ids.size).toBe(0);
+      expect(input.committed).toBe(0);
 
       const after = new CollectingPublisher();
       const restarted = createCore(redis, options, after);
       await restarted.advanceIdle(Date.now() + 1_000);
       expect(after.delivered.ids.size).toBe(0);
       await restarted.adopt([3], now);
+      // Its buffered event is not in Redis: nothing advances before the input is read again.
+      await restarted.advanceIdle(Date.now() + 1_000);
+      expect(after.delivered.ids.size).toBe(0);
+      input.restart();
+      await input.deliver(restarted);
       await restarted.advanceIdle(Date.now() + 1_000);
       expect([...after.delivered.ids.values()].map((m) => m.insight.sourceIpAddress)).toEqual([
         '192.0.2.10',
@@ -340,19 +358,26 @@ describe('DetectorCore (real Redis)', () => {
     const base = Date.UTC(2026, 3, 1);
     const event = (id: string, time: number, ip: string | null) =>
       operation('late-acct', id, time, ip);
+    const input = new PartitionInput();
     try {
-      await core.handleBatch(0, [{ offset: '0', events: [event('a', base, '192.0.2.1')] }]);
-      await core.handleBatch(0, [
-        { offset: '1', events: [event('b', base + WINDOW_MS + LATENESS + 1, null)] },
-      ]);
+      await input.deliver(core, { offset: '0', events: [event('a', base, '192.0.2.1')] });
+      await input.deliver(core, {
+        offset: '1',
+        events: [event('b', base + WINDOW_MS + LATENESS + 1, null)],
+      });
       expect(publisher.delivered.ids.size).toBe(1);
       const late = event('c', base + 1_000, '192.0.2.1');
-      await core.handleBatch(0, [{ offset: '2', events: [late] }]);
-      await core.handleBatch(0, [{ offset: '2', events: [late] }]);
-      const stored = await createCore(redis, options, publisher).handleBatch(0, [
-        { offset: '3', events: [event('d', base + 2 * WINDOW_MS, null)] },
-      ]);
-      expect(stored).toBeUndefined();
+      await input.deliver(core, { offset: '2', events: [late] });
+      // Redelivered to the same core: skipped.
+      expect(await core.handleBatch(0, [{ offset: '2', events: [late] }])).toEqual({
+        kind: 'handled',
+        commitFrom: 1,
+      });
+      input.restart();
+      await input.deliver(createCore(redis, options, publisher), {
+        offset: '3',
+        events: [event('d', base + 2 * WINDOW_MS, null)],
+      });
       expect(publisher.delivered.ids.size).toBe(1);
       // a, the late c and b (released by d's watermark); d itself is still buffered.
       expect(await redis.hget(`${prefix}{acct:late-acct}:meta`, 'baseline')).toBe('3');
@@ -375,24 +400,31 @@ describe('DetectorCore (real Redis)', () => {
       // Message 0's first event is released with message 1 (watermark = latest - lateness), its
       // second is not; `c`, applied two hours after `a`, moves `a` out of the de-dup horizon, so
       // only the buffer's bookkeeping can keep `a` from being applied twice after a restart.
-      await createCore(redis, options, publisher).handleBatch(0, [
+      const input = new PartitionInput();
+      await input.deliver(
+        createCore(redis, options, publisher),
         { offset: '0', events: [event('a', base), event('b', base + 3 * HOUR)] },
         { offset: '1', events: [event('c', base + 2 * HOUR)] },
-      ]);
+      );
       expect(await baseline()).toBe('2');
-      await createCore(redis, options, publisher).handleBatch(0, [
-        { offset: '2', events: [event('d', base + 6 * HOUR)] },
-      ]);
+      expect(input.committed).toBe(0);
+      input.restart();
+      await input.deliver(createCore(redis, options, publisher), {
+        offset: '2',
+        events: [event('d', base + 6 * HOUR)],
+      });
       expect(await baseline()).toBe('3');
-      // Messages 0 and 1 left the buffer once all their events were applied; 2 is still in it.
+      // Messages 0 and 1 were applied whole; 2 is read again after a restart. Redis holds none.
       const keys = new DetectorKeys(prefix).partition(options.topic, 0);
-      expect(await redis.zrange(keys.order, 0, -1)).toEqual(['2']);
+      expect(input.committed).toBe(2);
+      expect(await redis.hget(keys.checkpoint, 'low')).toBe('2');
+      expect(await redis.exists(keys.buffer, keys.order)).toBe(0);
     } finally {
       await cleanup(prefix);
     }
   });
 
-  it('buffers a run of messages without bytes as one entry and applies each event once after a restart', async () => {
+  it('rebuilds a run of messages without bytes from the input and applies each event once after a restart', async () => {
     const MINUTE = 60_000;
     const HOUR = 60 * MINUTE;
     const prefix = `${uniqueName('core')}:`;
@@ -407,24 +439,100 @@ describe('DetectorCore (real Redis)', () => {
     const baseline = () => redis.hget(`${prefix}{acct:raw-acct}:meta`, 'baseline');
     try {
       // One raw record per message, as DETECTOR_INPUT=raw delivers them; none is released yet.
-      await createCore(redis, options, publisher).handleBatch(0, [
+      const input = new PartitionInput();
+      await input.deliver(
+        createCore(redis, options, publisher),
         { offset: '10', events: [event('a', base + 9 * MINUTE)] },
         { offset: '11', events: [event('b', base)] },
         { offset: '12', events: [event('c', base + 5 * MINUTE, 'other-acct')] },
-      ]);
-      expect(await redis.hlen(keys.buffer)).toBe(1);
-      expect(await redis.zrange(keys.order, 0, -1)).toEqual(['10']);
+      );
+      expect(await redis.exists(keys.buffer)).toBe(0);
+      expect(input.committed).toBe(10);
       expect(await baseline()).toBeNull();
-      // A restarted core releases `b` then `a` (time order) from the reloaded entry, once each;
-      // the redelivered offsets 11 and 12 are skipped.
-      await createCore(redis, options, publisher).handleBatch(0, [
-        { offset: '11', events: [event('b', base)] },
-        { offset: '12', events: [event('c', base + 5 * MINUTE, 'other-acct')] },
-        { offset: '13', events: [event('d', base + HOUR)] },
-      ]);
+      // A restarted core reads 10 to 12 again, in a batch that also brings 13 (another run's
+      // boundaries), and releases `b` then `a` (time order), once each.
+      input.restart();
+      await input.deliver(createCore(redis, options, publisher), {
+        offset: '13',
+        events: [event('d', base + HOUR)],
+      });
       expect(await baseline()).toBe('2');
       expect(await redis.hget(`${prefix}{acct:other-acct}:meta`, 'baseline')).toBe('1');
-      expect(await redis.zrange(keys.order, 0, -1)).toEqual(['13']);
+      expect(input.committed).toBe(13);
+    } finally {
+      await cleanup(prefix);
+    }
+  });
+
+  it('copies a message held too long to Redis, commits past it, and reloads it from there', async () => {
+    const HOUR = 3_600_000;
+    const prefix = `${uniqueName('core')}:`;
+    const publisher = new CollectingPublisher();
+    const options = coreOptions(uniqueName('topic'), prefix, {
+      spillAfterMs: 0,
+      detection: { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL },
+    });
+    const base = Date.UTC(2026, 3, 1);
+    const event = (id: string, time: number) => operation('spill-acct', id, time);
+    const keys = new DetectorKeys(prefix).partition(options.topic, 0);
+    const baseline = () => redis.hget(`${prefix}{acct:spill-acct}:meta`, 'baseline');
+    const input = new PartitionInput();
+    try {
+      const core = createCore(redis, options, publisher);
+      // `far` stays buffered: it alone would hold the committed offset at 0.
+      await input.deliver(
+        core,
+        { offset: '0', events: [event('a', base), event('far', base + 5 * HOUR)] },
+        { offset: '1', events: [event('b', base + HOUR)] },
+      );
+      expect(input.committed).toBe(0);
+      await input.deliver(core, { offset: '2', events: [event('c', base + 2 * HOUR)] });
+      // Messages 0 and 1 (no consumed bytes) share one entry.
+      expect(await redis.hkeys(keys.buffer)).toEqual(['0-1']);
+      expect(input.committed).toBe(3);
+      expect(await baseline()).toBe('3');
+
+      input.restart();
+      await input.deliver(createCore(redis, options, publisher), {
+        offset: '3',
+        events: [event('d', base + 6 * HOUR)],
+      });
+      // a, b, c, then `far` from the copy in Redis, once; d is buffered.
+      expect(await baseline()).toBe('4');
+      expect(await redis.exists(keys.buffer)).toBe(0);
+    } finally {
+      await cleanup(prefix);
+    }
+  });
+
+  it('asks to read the input again once, and reports the events it no longer holds', async () => {
+    const prefix = `${uniqueName('core')}:`;
+    const options = coreOptions(uniqueName('topic'), prefix);
+    const base = Date.UTC(2026, 3, 1);
+    const event = (id: string, time: number) => operation('lost-acct', id, time);
+    let missing = 0;
+    const observer = {
+      ...NOOP_OBSERVER,
+      rebuildMismatch: (count: number) => (missing += count),
+    };
+    try {
+      await createCore(redis, options, new CollectingPublisher()).handleBatch(0, [
+        { offset: '0', events: [event('a', base + 3_600_000)] },
+        { offset: '1', events: [event('b', base)] },
+      ]);
+      const restarted = createCore(redis, options, new CollectingPublisher(), observer);
+      const later = [{ offset: '2', events: [event('c', base + 7_200_000)] }];
+      // Retention deleted offsets 0 and 1: the fetch from 0 starts at 2.
+      expect(await restarted.handleBatch(0, later, { fetchedOffset: 2, lastOffset: 2 })).toEqual({
+        kind: 'rewind',
+        offset: 0,
+      });
+      expect(missing).toBe(0);
+      expect(await restarted.handleBatch(0, later, { fetchedOffset: 2, lastOffset: 2 })).toEqual({
+        kind: 'handled',
+        commitFrom: 2,
+      });
+      expect(missing).toBe(1);
     } finally {
       await cleanup(prefix);
     }

@@ -27,7 +27,7 @@ import type { HeldAccount } from './account-cache';
 import type { AttributionRepository, AttributionWrite } from './attribution.repository';
 import type { BufferedEvent } from './buffered-event';
 import type { ReleasedEvent } from './reorder-buffer';
-import type { AbsorbedMessage } from './partition-log.repository';
+import type { AbsorbedMessage, BeginCheckpoint } from './partition-log.repository';
 import type { PartitionKeys } from './detector-keys';
 import type {
   AccountStore,
@@ -56,6 +56,11 @@ export interface DetectorCoreOptions {
   detection: DetectionConfig;
   /** Default {@link MAX_RELEASED_PER_CHECKPOINT}; tests lower it. */
   maxReleasedPerCheckpoint?: number;
+  /**
+   * A buffered message held longer than this (wall clock) is copied to Redis, so the input's
+   * committed offset moves past it. Default {@link DEFAULT_SPILL_AFTER_MS}.
+   */
+  spillAfterMs?: number;
 }
 
 /** What the core reads and writes. */
@@ -75,10 +80,52 @@ export interface InputMessage {
   offset: string;
   events: readonly NormalizedEvent[];
   /**
-   * The message's JSON as consumed, stored as is in the durable buffer (it decodes to `events`);
+   * The message's JSON as consumed, kept as is by the reorder buffer (it decodes to `events`);
    * when absent the events are encoded.
    */
   value?: Buffer | null;
+}
+
+/** Where a batch sits in its partition. */
+export interface BatchPosition {
+  /** The offset it was fetched from: no message between it and the first one was left out. */
+  fetchedOffset: number;
+  /** Offset of its last message, valid or not. */
+  lastOffset: number;
+}
+
+/** What the consumer does after a batch. */
+export type BatchOutcome =
+  /**
+   * The batch is handled: the partition's committed offset may be `commitFrom`, where the input
+   * must be read again from after a restart (the earliest message with events still buffered).
+   */
+  | { kind: 'handled'; commitFrom: number }
+  /** The reorder buffer must be rebuilt from `offset`: fetch the partition again from there. */
+  | { kind: 'rewind'; offset: number };
+
+/**
+ * A reorder buffer being rebuilt after a restart or a rebalance, by reading the input again:
+ * messages in [from, to) that Redis holds no copy of are absorbed once more, without events the
+ * stored checkpoints applied; then an unfinished checkpoint is re-executed.
+ */
+interface Rebuild {
+  from: number;
+  /** The stored `next`: the rebuild is complete once the input was read up to here. */
+  to: number;
+  /** Messages from here on were absorbed by the unfinished checkpoint: all their events wait. */
+  inFlightFrom: number;
+  /** The other messages' events below this time were applied. */
+  appliedBelow: number;
+  /** Offset ranges of the entries loaded from Redis (spilled): not absorbed again. */
+  spilled: Array<[number, number]>;
+  /** Events the stored checkpoint buffered, to check the rebuild against (null = unknown). */
+  size: number | null;
+  /** The unfinished checkpoint's previous watermark, or null when the last one finished. */
+  recover: number | null;
+  /** The input was read from `from` (or a rewind was asked for once). */
+  started: boolean;
+  rewound: boolean;
 }
 
 /** The in-memory copy of one partition's durable checkpoint state. */
@@ -94,6 +141,8 @@ interface PartitionRuntime {
   /** What this runtime last wrote to its accounts' preview hashes. */
   readonly written: WrittenPreviews;
   lastActivity: number;
+  /** Non-null until the buffer is rebuilt from the input (after a load with `low` < `next`). */
+  rebuild: Rebuild | null;
 }
 
 /** What the engine did to one window in a checkpoint: counts toward its attributions. */
@@ -111,6 +160,8 @@ export interface PartitionStatus {
   checkpoint: number;
   watermark: number;
   buffered: number;
+  /** Messages the input would be read again over after a restart (next - low). */
+  retained: number;
 }
 
 const MAX_CONFLICT_RETRIES = 3;
@@ -118,10 +169,48 @@ const MAX_CONFLICT_RETRIES = 3;
 /** Bounds one checkpoint's work (and any account's dirty entries, see state-redis). */
 export const MAX_RELEASED_PER_CHECKPOINT = 100_000;
 const DUE_ACCOUNTS_LIMIT = 1_000_000;
+/** Default {@link DetectorCoreOptions.spillAfterMs}: three times the default lateness. */
+export const DEFAULT_SPILL_AFTER_MS = 30 * 60_000;
+/** Entries spilled by one checkpoint at most (bounds the script's arguments). */
+const MAX_SPILLED_PER_CHECKPOINT = 5_000;
 
-/** Whether a message of `count` events without consumed bytes may join buffer entry `tail`. */
-function canCoalesce(tail: AbsorbedMessage, count: number): boolean {
-  return tail.value === null && tail.events.length + count <= MAX_EVENTS_PER_MESSAGE;
+/**
+ * Groups consumed messages into buffer entries, in offset order: one per message with consumed
+ * bytes, and one per run of messages without (one raw record each, DETECTOR_INPUT=raw), whose
+ * events are positioned (first offset, running index), which keeps their input order. A run does
+ * not cross `breakAt`.
+ */
+function toEntries(messages: readonly InputMessage[], breakAt: number): AbsorbedMessage[] {
+  const entries: AbsorbedMessage[] = [];
+  for (const message of messages) {
+    const offset = offsetNumber(message.offset);
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const event of message.events) {
+      latest = Math.max(latest, event.time);
+    }
+    const value = message.value ?? null;
+    const tail = entries.at(-1);
+    if (
+      value === null &&
+      tail !== undefined &&
+      tail.value === null &&
+      tail.events.length + message.events.length <= MAX_EVENTS_PER_MESSAGE &&
+      (tail.offset >= breakAt || offset < breakAt)
+    ) {
+      (tail.events as NormalizedEvent[]).push(...message.events);
+      tail.last = offset;
+      tail.latest = Math.max(tail.latest, latest);
+    } else {
+      entries.push({
+        offset,
+        last: offset,
+        latest,
+        events: value === null ? [...message.events] : message.events,
+        value,
+      });
+    }
+  }
+  return entries;
 }
 
 function increment<K>(counts: Map<K, number>, key: K, by = 1): void {
@@ -181,12 +270,36 @@ export class DetectorCore {
       checkpoint: runtime.seq,
       watermark: runtime.watermark,
       buffered: runtime.buffer.size,
+      retained: Math.max(0, (runtime.next ?? 0) - (this.commitFrom(runtime) ?? runtime.next ?? 0)),
     }));
   }
 
-  /** Absorbs and applies one batch of a partition; resolves once its effects are durable. */
-  handleBatch(partition: number, messages: readonly InputMessage[]): Promise<void> {
-    return this.serialize(partition, () => this.runBatch(partition, messages));
+  /**
+   * Absorbs and applies one batch of a partition (its valid messages, in offset order); resolves
+   * once its effects are durable, with what the consumer does next. `position` defaults to the
+   * messages' own first and last offsets.
+   */
+  handleBatch(
+    partition: number,
+    messages: readonly InputMessage[],
+    position?: BatchPosition,
+  ): Promise<BatchOutcome> {
+    const first = messages[0];
+    const last = messages.at(-1);
+    const at: BatchPosition = position ?? {
+      fetchedOffset: first === undefined ? 0 : offsetNumber(first.offset),
+      lastOffset: last === undefined ? -1 : offsetNumber(last.offset),
+    };
+    return this.serialize(partition, () => this.runBatch(partition, messages, at));
+  }
+
+  /**
+   * The partition's next offset to absorb: messages below it were absorbed before, and are read
+   * again only to rebuild the buffer (their invalid records were dead-lettered then). Null before
+   * the first message.
+   */
+  absorbedBelow(partition: number): Promise<number | null> {
+    return this.serialize(partition, async () => (await this.runtimeOf(partition)).next);
   }
 
   /**
@@ -294,12 +407,14 @@ export class DetectorCore {
         events,
         entry.bytes,
         (index) => (events[index] as NormalizedEvent).time >= appliedBelow,
+        { last: entry.last, spilled: true },
       );
       for (const { slot, event } of added) {
         preview?.add(slot, event);
       }
     }
     const { meta } = stored;
+    const inFlight = meta.done !== meta.seq;
     const runtime: PartitionRuntime = {
       keys,
       seq: meta.seq,
@@ -310,8 +425,23 @@ export class DetectorCore {
       preview,
       written: new WrittenPreviews(),
       lastActivity: Date.now(),
+      rebuild: null,
     };
-    if (meta.done !== meta.seq) {
+    if (meta.low !== null && meta.next !== null && meta.low < meta.next) {
+      runtime.rebuild = {
+        from: meta.low,
+        to: meta.next,
+        inFlightFrom: inFlight ? (meta.from ?? 0) : Number.POSITIVE_INFINITY,
+        appliedBelow: inFlight ? meta.previousWatermark : meta.watermark,
+        spilled: stored.entries
+          .map((entry): [number, number] => [entry.offset, entry.last])
+          .sort((a, b) => a[0] - b[0]),
+        size: meta.size,
+        recover: inFlight ? meta.previousWatermark : null,
+        started: false,
+        rewound: false,
+      };
+    } else if (inFlight) {
       this.logger?.info(
         { partition, checkpoint: meta.seq, buffered: buffer.size },
         're-executing the unfinished checkpoint',
@@ -321,69 +451,180 @@ export class DetectorCore {
     buffer.seal();
     this.runtimes.set(partition, runtime);
     this.logger?.info(
-      { partition, checkpoint: meta.seq, next: meta.next, buffered: buffer.size },
-      'partition state loaded',
+      {
+        partition,
+        checkpoint: meta.seq,
+        next: meta.next,
+        buffered: buffer.size,
+        rebuildFrom: runtime.rebuild?.from ?? null,
+      },
+      runtime.rebuild === null
+        ? 'partition state loaded'
+        : 'partition state loaded; rebuilding its reorder buffer from the input',
     );
     return runtime;
   }
 
-  private async runBatch(partition: number, messages: readonly InputMessage[]): Promise<void> {
+  /** Where the input must be read again from after a restart; null: from after the batch. */
+  private commitFrom(runtime: PartitionRuntime): number | null {
+    if (runtime.rebuild !== null) {
+      return runtime.rebuild.from;
+    }
+    return runtime.buffer.retainedFrom() ?? runtime.next;
+  }
+
+  /**
+   * Absorbs a batch read again to rebuild the buffer: the messages in [from, to) not spilled.
+   * Returns what the consumer does when the batch holds nothing more, or null to go on with its
+   * fresh messages.
+   */
+  private async rebuildFrom(
+    partition: number,
+    runtime: PartitionRuntime,
+    rebuild: Rebuild,
+    messages: readonly InputMessage[],
+    position: BatchPosition,
+  ): Promise<BatchOutcome | null> {
+    if (!rebuild.started) {
+      if (position.fetchedOffset > rebuild.from) {
+        if (!rebuild.rewound) {
+          rebuild.rewound = true;
+          this.logger?.info(
+            { partition, from: rebuild.from, fetched: position.fetchedOffset },
+            'reading the input again from the oldest buffered message',
+          );
+          return { kind: 'rewind', offset: rebuild.from };
+        }
+        // Fetched again from `from`, and the log starts later: retention deleted what it held.
+        this.logger?.error(
+          { partition, from: rebuild.from, fetched: position.fetchedOffset },
+          'the input no longer holds buffered messages (retention); their events are lost',
+        );
+      }
+      rebuild.started = true;
+    }
+    let spilledAt = 0;
+    const again = messages.filter((message) => {
+      const offset = offsetNumber(message.offset);
+      if (offset < rebuild.from || offset >= rebuild.to) {
+        return false;
+      }
+      while (spilledAt < rebuild.spilled.length && (rebuild.spilled[spilledAt]?.[1] ?? 0) < offset) {
+        spilledAt += 1;
+      }
+      const range = rebuild.spilled[spilledAt];
+      return range === undefined || offset < range[0];
+    });
+    const now = Date.now();
+    let count = 0;
+    for (const entry of toEntries(again, rebuild.inFlightFrom)) {
+      const { events } = entry;
+      const appliedBelow =
+        entry.offset >= rebuild.inFlightFrom ? Number.NEGATIVE_INFINITY : rebuild.appliedBelow;
+      const added = runtime.buffer.add(
+        entry.offset,
+        events,
+        entry.value,
+        (index) => (events[index] as NormalizedEvent).time >= appliedBelow,
+        { last: entry.last, absorbedAt: now },
+      );
+      for (const { slot, event } of added) {
+        runtime.preview?.add(slot, event);
+      }
+      count += added.length;
+    }
+    this.observer.rebuilt(count);
+    if (position.lastOffset < rebuild.to - 1) {
+      runtime.buffer.seal();
+      return { kind: 'handled', commitFrom: rebuild.from };
+    }
+    runtime.rebuild = null;
+    const { size } = runtime.buffer;
+    if (rebuild.size !== null && size !== rebuild.size) {
+      this.observer.rebuildMismatch(rebuild.size - size);
+      this.logger?.error(
+        { partition, expected: rebuild.size, rebuilt: size },
+        'the rebuilt reorder buffer does not hold the events the checkpoint recorded',
+      );
+    }
+    this.logger?.info(
+      { partition, checkpoint: runtime.seq, buffered: size },
+      'reorder buffer rebuilt from the input',
+    );
+    if (rebuild.recover !== null) {
+      this.logger?.info(
+        { partition, checkpoint: runtime.seq, buffered: size },
+        're-executing the unfinished checkpoint',
+      );
+      await this.runCheckpoint(partition, runtime, runtime.seq, rebuild.recover, 'recovery');
+    }
+    runtime.buffer.seal();
+    return null;
+  }
+
+  private async runBatch(
+    partition: number,
+    messages: readonly InputMessage[],
+    position: BatchPosition,
+  ): Promise<BatchOutcome> {
     try {
       for (let attempt = 0; ; attempt += 1) {
         const runtime = await this.runtimeOf(partition);
         runtime.lastActivity = Date.now();
-        const absorbed: AbsorbedMessage[] = [];
-        let fresh = 0;
+        if (runtime.rebuild !== null) {
+          const outcome = await this.rebuildFrom(
+            partition,
+            runtime,
+            runtime.rebuild,
+            messages,
+            position,
+          );
+          if (outcome !== null) {
+            return outcome;
+          }
+        }
+        const handled = (): BatchOutcome => ({
+          kind: 'handled',
+          commitFrom: this.commitFrom(runtime) ?? position.lastOffset + 1,
+        });
         let redelivered = 0;
-        let maxSeen = runtime.maxSeen;
-        let lastOffset = -1;
+        const freshMessages: InputMessage[] = [];
         for (const message of messages) {
-          const offset = offsetNumber(message.offset);
-          if (runtime.next !== null && offset < runtime.next) {
+          if (runtime.next !== null && offsetNumber(message.offset) < runtime.next) {
             redelivered += message.events.length;
-            continue;
+          } else if (message.events.length > 0) {
+            freshMessages.push(message);
           }
-          if (message.events.length === 0) {
-            continue;
-          }
-          let latest = Number.NEGATIVE_INFINITY;
-          const value = message.value ?? null;
-          const tail = absorbed.at(-1);
-          if (value === null && tail !== undefined && canCoalesce(tail, message.events.length)) {
-            // One buffer entry for a run of messages without consumed bytes (one raw record
-            // each, DETECTOR_INPUT=raw): positions (first offset, running index) keep input order.
-            const events = tail.events as NormalizedEvent[];
-            for (const event of message.events) {
-              events.push(event);
-              latest = Math.max(latest, event.time);
-            }
-            tail.latest = Math.max(tail.latest, latest);
-          } else {
-            for (const event of message.events) {
-              latest = Math.max(latest, event.time);
-            }
-            absorbed.push({
-              offset,
-              latest,
-              events: value === null ? [...message.events] : message.events,
-              value,
-            });
-          }
-          fresh += message.events.length;
-          maxSeen = Math.max(maxSeen, latest);
-          lastOffset = Math.max(lastOffset, offset);
         }
         this.observer.redelivered(redelivered);
-        if (fresh === 0) {
-          return;
+        if (freshMessages.length === 0) {
+          return handled();
         }
+        const absorbed = toEntries(freshMessages, Number.POSITIVE_INFINITY);
+        let fresh = 0;
+        let maxSeen = runtime.maxSeen;
         for (const entry of absorbed) {
-          // Encoded once: the durable buffer stores these bytes and the reorder buffer keeps them.
-          entry.value ??= Buffer.from(JSON.stringify(entry.events));
+          fresh += entry.events.length;
+          maxSeen = Math.max(maxSeen, entry.latest);
+        }
+        const lastOffset = (absorbed.at(-1) as AbsorbedMessage).last;
+        const { buffer } = runtime;
+        const now = Date.now();
+        // Spilled entries are written as absorbed by the last finished checkpoint (none before 1).
+        const spilled =
+          runtime.seq === 0
+            ? []
+            : buffer.spill(
+                now - (this.options.spillAfterMs ?? DEFAULT_SPILL_AFTER_MS),
+                MAX_SPILLED_PER_CHECKPOINT,
+              );
+        if (spilled.length > 0) {
+          this.observer.spilled(spilled.length);
         }
         const previousWatermark = runtime.watermark;
         const watermark = Math.max(previousWatermark, maxSeen - this.options.allowedLatenessMs);
         const seq = runtime.seq + 1;
+        const from = (absorbed[0] as AbsorbedMessage).offset;
         const started = await this.log.begin(runtime.keys, {
           expectedSeq: runtime.seq,
           seq,
@@ -391,7 +632,10 @@ export class DetectorCore {
           watermark,
           previousWatermark,
           maxSeen,
-          messages: absorbed,
+          from,
+          low: buffer.retainedFrom() ?? from,
+          size: buffer.size + fresh,
+          spilled,
         });
         if (!started) {
           this.observer.conflict();
@@ -407,10 +651,12 @@ export class DetectorCore {
         }
         let late = 0;
         for (const entry of absorbed) {
-          for (const { slot, event } of runtime.buffer.add(
+          for (const { slot, event } of buffer.add(
             entry.offset,
             entry.events,
             entry.value,
+            undefined,
+            { last: entry.last, absorbedAt: now },
           )) {
             runtime.preview?.add(slot, event);
             if (event.time < previousWatermark) {
@@ -425,8 +671,8 @@ export class DetectorCore {
         this.observer.absorbed(fresh, late);
         await this.runCheckpoint(partition, runtime, seq, previousWatermark, 'batch');
         await this.catchUp(partition, runtime, watermark, 'batch');
-        runtime.buffer.seal();
-        return;
+        buffer.seal();
+        return handled();
       }
     } catch (error) {
       this.forget(partition);
@@ -436,7 +682,7 @@ export class DetectorCore {
 
   private async runIdle(partition: number, watermark: number): Promise<void> {
     const runtime = this.runtimes.get(partition);
-    if (runtime === undefined || watermark <= runtime.watermark) {
+    if (runtime === undefined || runtime.rebuild !== null || watermark <= runtime.watermark) {
       return;
     }
     try {
@@ -457,7 +703,7 @@ export class DetectorCore {
         watermark,
         previousWatermark,
         maxSeen: runtime.maxSeen,
-        messages: [],
+        ...this.unchangedInput(runtime),
       });
       if (!started) {
         // Someone else owns the partition now: stop advancing it until a batch arrives.
@@ -499,7 +745,7 @@ export class DetectorCore {
         watermark: target,
         previousWatermark,
         maxSeen: runtime.maxSeen,
-        messages: [],
+        ...this.unchangedInput(runtime),
       });
       if (!started) {
         throw new DetectorException(
@@ -511,6 +757,18 @@ export class DetectorCore {
       runtime.watermark = target;
       await this.runCheckpoint(partition, runtime, seq, previousWatermark, kind);
     }
+  }
+
+  /** The input fields of a checkpoint that absorbs nothing. */
+  private unchangedInput(
+    runtime: PartitionRuntime,
+  ): Pick<BeginCheckpoint, 'from' | 'low' | 'size' | 'spilled'> {
+    return {
+      from: runtime.next,
+      low: runtime.buffer.retainedFrom(),
+      size: runtime.buffer.size,
+      spilled: [],
+    };
   }
 
   private async acquire(
@@ -742,7 +1000,13 @@ export class DetectorCore {
       );
       this.observer.persisted((performance.now() - persistStarted) / 1000);
 
-      if (!(await this.log.finish(runtime.keys, seq, watermark))) {
+      const finished = await this.log.finish(runtime.keys, {
+        seq,
+        watermark,
+        low: runtime.buffer.retainedFrom(),
+        size: runtime.buffer.size,
+      });
+      if (!finished) {
         throw new DetectorException(
           DetectorErrorCode.CheckpointConflict,
           `partition ${partition}: checkpoint ${seq} was superseded`,

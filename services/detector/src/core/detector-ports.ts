@@ -37,6 +37,15 @@ export interface DetectorObserver {
    * do not all arrive on one partition (an unkeyed input, a changed partition count or input topic).
    */
   accountsMoved(count: number): void;
+  /** Events absorbed again from the input while a reorder buffer is rebuilt. */
+  rebuilt(count: number): void;
+  /**
+   * A rebuilt buffer holds `missing` fewer events than its checkpoint recorded (negative: more);
+   * the input lost messages (retention) or changed under the same offsets.
+   */
+  rebuildMismatch(missing: number): void;
+  /** Buffer entries copied to Redis because they were held too long. */
+  spilled(count: number): void;
 }
 
 export const NOOP_OBSERVER: DetectorObserver = {
@@ -48,10 +57,14 @@ export const NOOP_OBSERVER: DetectorObserver = {
   persisted: () => undefined,
   conflict: () => undefined,
   accountsMoved: () => undefined,
+  rebuilt: () => undefined,
+  rebuildMismatch: () => undefined,
+  spilled: () => undefined,
 };
 
 /** Minimal structured logger (pino-compatible). */
 export interface CoreLogger {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
+  error(object: object, message: string): void;
 }

@@ -20,6 +20,8 @@ declare module 'ioredis' {
       seq: string,
       releasedBelow: string,
       watermark: string,
+      low: string,
+      size: string,
     ): Result<number, Context>;
     /** src/lua/add-attributions-1.lua; returns an {@link AddAttributionsCode}. */
     detectorAddAttributions(key: string, ...argv: Array<string | Buffer>): Result<number, Context>;

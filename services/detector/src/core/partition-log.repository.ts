@@ -13,6 +13,7 @@ import {
 } from './detector-scripts';
 
 import type { PartitionKeys } from './detector-keys';
+import type { SpilledEntry } from './reorder-buffer';
 
 /** The durable checkpoint state of one partition (hash `…:cp`). */
 export interface CheckpointMeta {
@@ -28,11 +29,24 @@ export interface CheckpointMeta {
   previousWatermark: number;
   /** Latest event time absorbed. */
   maxSeen: number;
+  /**
+   * Where the input must be read again to rebuild the reorder buffer: the offset of the earliest
+   * message with events not yet applied whose copy is not in Redis (see {@link ReorderBuffer}).
+   * Null when the input need not be read again (an empty buffer, or one a detector before 0.9
+   * kept whole in Redis).
+   */
+  low: number | null;
+  /** First offset absorbed by checkpoint `seq` (its messages are in flight until it is done). */
+  from: number | null;
+  /** Events buffered when checkpoint `seq` began (in flight) or after it finished; null = unknown. */
+  size: number | null;
 }
 
 /** A durable buffer entry as loaded: its events and the JSON they were decoded from. */
 export interface StoredEntry {
   offset: number;
+  /** Offset of its last message (a coalesced run spans several). */
+  last: number;
   /** Its JSON, as absorbed (without the checkpoint number). */
   bytes: Buffer;
   events: readonly NormalizedEvent[];
@@ -51,16 +65,18 @@ export interface StoredPartition {
 }
 
 /**
- * What a checkpoint absorbs into the durable buffer as one entry: a consumed message, or a run of
+ * What a checkpoint absorbs into the reorder buffer as one entry: a consumed message, or a run of
  * consecutive messages without consumed bytes (DETECTOR_INPUT=raw), whose events are then
  * positioned (first offset, running index), which keeps their input order.
  */
 export interface AbsorbedMessage {
   offset: number;
-  /** Its latest event time: the message leaves the buffer once the watermark passes it. */
+  /** Offset of the run's last message (`offset` for a single message). */
+  last: number;
+  /** Its latest event time. */
   latest: number;
   events: readonly NormalizedEvent[];
-  /** Its JSON as consumed (stored as is), or null to encode `events`. */
+  /** Its JSON as consumed, or null to encode `events`. */
   value: Buffer | null;
 }
 
@@ -72,7 +88,22 @@ export interface BeginCheckpoint {
   watermark: number;
   previousWatermark: number;
   maxSeen: number;
-  messages: readonly AbsorbedMessage[];
+  /** First offset this checkpoint absorbs (= `next` when it absorbs nothing). */
+  from: number | null;
+  /** Where the input must be read again from, once the checkpoint's messages are absorbed. */
+  low: number | null;
+  /** Events buffered once the checkpoint's messages are absorbed. */
+  size: number;
+  /** Buffer entries held too long, copied to Redis now (written as absorbed by `seq - 1`). */
+  spilled: readonly SpilledEntry[];
+}
+
+/** What a finished checkpoint leaves. */
+export interface FinishCheckpoint {
+  seq: number;
+  watermark: number;
+  low: number | null;
+  size: number;
 }
 
 const SCAN_COUNT = 2_000;
@@ -107,6 +138,10 @@ function decodeBound(text: string | undefined): number {
   return value;
 }
 
+function decodeOffset(text: string | undefined): number | null {
+  return text === undefined || text === '' ? null : offsetNumber(text);
+}
+
 function decodeCount(text: string | undefined): number {
   const value = text === undefined ? 0 : Number(text);
   if (!Number.isSafeInteger(value) || value < 0) {
@@ -119,9 +154,27 @@ function decodeCount(text: string | undefined): number {
  * A buffer entry: the absorbing checkpoint's number, ':', then the message's JSON (an array of
  * NormalizedEvents, or one; what `normalized-events` carries).
  */
-export function encodeBufferEntry(seq: number, message: AbsorbedMessage): Buffer {
-  const json = message.value ?? Buffer.from(JSON.stringify(message.events));
+export function encodeBufferEntry(seq: number, json: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${seq}:`), json]);
+}
+
+/** A buffer entry's field: its offset, or `<first>-<last>` for a run of several messages. */
+export function bufferField(offset: number, last: number): string {
+  return last === offset ? String(offset) : `${offset}-${last}`;
+}
+
+function parseBufferField(field: string): { offset: number; last: number } {
+  const dash = field.indexOf('-');
+  if (dash < 0) {
+    const offset = offsetNumber(field);
+    return { offset, last: offset };
+  }
+  const offset = offsetNumber(field.slice(0, dash));
+  const last = offsetNumber(field.slice(dash + 1));
+  if (last < offset) {
+    throw new DetectorException(DetectorErrorCode.CorruptBuffer, `bad buffer field ${field}`);
+  }
+  return { offset, last };
 }
 
 /** Decodes a buffer entry's JSON (a normalized-events message) into its events. */
@@ -162,8 +215,9 @@ export function decodeBufferEntry(
 }
 
 /**
- * The durable reorder buffer and checkpoint log of the detector's partitions, written only by
- * src/lua/begin-checkpoint-3.lua and finish-checkpoint-3.lua (README "Crash safety").
+ * The checkpoint log of the detector's partitions, and the buffer entries spilled to Redis,
+ * written only by src/lua/begin-checkpoint-3.lua and finish-checkpoint-3.lua (README "Crash
+ * safety"). The rest of the reorder buffer is rebuilt by reading the input again from `low`.
  */
 export class PartitionLogRepository {
   constructor(private readonly redis: Redis | Cluster) {
@@ -180,6 +234,9 @@ export class PartitionLogRepository {
         watermark: decodeBound(raw['wm']),
         previousWatermark: decodeBound(raw['wmPrev']),
         maxSeen: decodeBound(raw['max']),
+        low: decodeOffset(raw['low']),
+        from: decodeOffset(raw['from']),
+        size: raw['size'] === undefined ? null : decodeCount(raw['size']),
       };
       const applied = meta.done === meta.seq ? meta.watermark : meta.previousWatermark;
       const stored: StoredEntry[] = [];
@@ -197,13 +254,15 @@ export class PartitionLogRepository {
           if (field === undefined || value === undefined) {
             break;
           }
-          const offset = field.toString('latin1');
-          const { seq, json, events } = decodeBufferEntry(offset, value);
+          const name = field.toString('latin1');
+          const { offset, last } = parseBufferField(name);
+          const { seq, json, events } = decodeBufferEntry(name, value);
           // Applied already: events below the finished watermark, unless the unfinished
           // checkpoint absorbed them (late events it is to apply).
           const inFlight = seq === null || (meta.done !== meta.seq && seq === meta.seq);
           stored.push({
-            offset: offsetNumber(offset),
+            offset,
+            last,
             bytes: json,
             events,
             appliedBelow: inFlight ? Number.NEGATIVE_INFINITY : applied,
@@ -226,13 +285,19 @@ export class PartitionLogRepository {
       encodeBound(begin.watermark),
       encodeBound(begin.previousWatermark),
       encodeBound(begin.maxSeen),
-      String(begin.messages.length),
+      begin.from === null ? '' : String(begin.from),
+      begin.low === null ? '' : String(begin.low),
+      String(begin.size),
+      String(begin.spilled.length),
     ];
-    for (const message of begin.messages) {
+    if (begin.spilled.length > 0 && begin.seq < 2) {
+      throw new RangeError('only entries absorbed by a finished checkpoint can be spilled');
+    }
+    for (const entry of begin.spilled) {
       argv.push(
-        String(message.offset),
-        String(message.latest),
-        encodeBufferEntry(begin.seq, message),
+        bufferField(entry.offset, entry.last),
+        String(entry.latest),
+        encodeBufferEntry(begin.seq - 1, entry.bytes),
       );
     }
     let reply: unknown;
@@ -259,17 +324,20 @@ export class PartitionLogRepository {
     }
   }
 
-  /** Finishes a checkpoint: its applied events leave the buffer. False on a conflict. */
-  async finish(keys: PartitionKeys, seq: number, watermark: number): Promise<boolean> {
+  /** Finishes a checkpoint: its applied entries leave Redis. False on a conflict. */
+  async finish(keys: PartitionKeys, finish: FinishCheckpoint): Promise<boolean> {
+    const { watermark } = finish;
     let reply: unknown;
     try {
       reply = await this.redis.detectorFinishCheckpoint(
         keys.checkpoint,
         keys.buffer,
         keys.order,
-        String(seq),
+        String(finish.seq),
         watermark === Number.NEGATIVE_INFINITY ? '-inf' : `(${watermark}`,
         encodeBound(watermark),
+        finish.low === null ? '' : String(finish.low),
+        String(finish.size),
       );
     } catch (error) {
       throw DetectorException.wrap(error, 'finish checkpoint');

@@ -30,6 +30,26 @@ export interface ReleasedEvent extends BufferedEvent {
   slot: number;
 }
 
+/** Where an entry came from and whether Redis holds a copy of it. */
+export interface EntrySource {
+  /** Offset of its last message (a coalesced run spans several); default: its own offset. */
+  last?: number;
+  /** Wall-clock time it was absorbed (epoch ms), for {@link ReorderBuffer.spill}. */
+  absorbedAt?: number;
+  /** Redis holds a copy (a spilled entry, reloaded): the input need not be read again for it. */
+  spilled?: boolean;
+}
+
+/** An entry {@link ReorderBuffer.spill} hands out, to be copied to Redis. */
+export interface SpilledEntry {
+  /** Offsets of its first and last message. */
+  offset: number;
+  last: number;
+  /** Its latest event time: it leaves Redis once the watermark passes it. */
+  latest: number;
+  bytes: Buffer;
+}
+
 /** One absorbed buffer entry: a consumed message, or a coalesced run of raw records. */
 interface Entry {
   /** Its events, while the checkpoint that absorbed it runs; null once sealed. */
@@ -38,6 +58,11 @@ interface Entry {
   bytes: Buffer | null;
   /** How many of its events are still buffered. */
   live: number;
+  offset: number;
+  last: number;
+  latest: number;
+  absorbedAt: number;
+  spilled: boolean;
 }
 
 const INITIAL_CAPACITY = 1_024;
@@ -70,6 +95,9 @@ export class ReorderBuffer implements BufferedEvents {
   private readonly entries: Array<Entry | undefined> = [];
   private readonly freeEntries: number[] = [];
   private readonly unsealed: number[] = [];
+  /** Entries not spilled, in the order they were added (offset order); dead ones left lazily. */
+  private readonly retained: Entry[] = [];
+  private retainedHead = 0;
 
   constructor(private readonly decode: EntryDecoder = decodeSealedEntry) {}
 
@@ -88,12 +116,23 @@ export class ReorderBuffer implements BufferedEvents {
     events: readonly NormalizedEvent[],
     bytes: Buffer | null,
     keep: (index: number) => boolean = () => true,
+    source: EntrySource = {},
   ): Array<{ slot: number; event: NormalizedEvent }> {
     const entryId = this.freeEntries.pop() ?? this.entries.length;
-    const entry: Entry = { events, bytes, live: 0 };
+    const entry: Entry = {
+      events,
+      bytes,
+      live: 0,
+      offset,
+      last: source.last ?? offset,
+      latest: Number.NEGATIVE_INFINITY,
+      absorbedAt: source.absorbedAt ?? 0,
+      spilled: source.spilled ?? false,
+    };
     this.entries[entryId] = entry;
     const added: Array<{ slot: number; event: NormalizedEvent }> = [];
     events.forEach((event, index) => {
+      entry.latest = Math.max(entry.latest, event.time);
       if (!keep(index)) {
         return;
       }
@@ -111,8 +150,68 @@ export class ReorderBuffer implements BufferedEvents {
       this.freeEntries.push(entryId);
     } else {
       this.unsealed.push(entryId);
+      if (!entry.spilled) {
+        this.retained.push(entry);
+      }
     }
     return added;
+  }
+
+  /**
+   * The offset of the earliest entry with events left that Redis holds no copy of: the input must
+   * be read again from there to rebuild the buffer (null: from nowhere, the buffer is in Redis or
+   * empty). Never decreases while entries are added in offset order.
+   */
+  retainedFrom(): number | null {
+    this.skipGone();
+    const head = this.retained[this.retainedHead];
+    return head === undefined ? null : head.offset;
+  }
+
+  /**
+   * Marks spilled, and returns, the entries absorbed at or before `absorbedBefore` (wall clock) that still
+   * hold events and have no copy in Redis, oldest first, at most `limit`: the caller copies them
+   * to Redis so that {@link retainedFrom} moves past them (an event far in the future, or a quiet
+   * partition without idle advance, would otherwise hold the input's committed offset forever).
+   */
+  spill(absorbedBefore: number, limit: number): SpilledEntry[] {
+    const out: SpilledEntry[] = [];
+    this.skipGone();
+    for (let i = this.retainedHead; i < this.retained.length && out.length < limit; i += 1) {
+      const entry = this.retained[i] as Entry;
+      if (entry.absorbedAt > absorbedBefore) {
+        break;
+      }
+      if (entry.live === 0 || entry.spilled) {
+        continue;
+      }
+      entry.spilled = true;
+      out.push({
+        offset: entry.offset,
+        last: entry.last,
+        latest: entry.latest,
+        bytes: entry.bytes ?? Buffer.from(JSON.stringify(entry.events)),
+      });
+    }
+    this.skipGone();
+    return out;
+  }
+
+  private skipGone(): void {
+    const { retained } = this;
+    let head = this.retainedHead;
+    while (head < retained.length) {
+      const entry = retained[head] as Entry;
+      if (entry.live > 0 && !entry.spilled) {
+        break;
+      }
+      head += 1;
+    }
+    if (head > 1_024 && head * 2 > retained.length) {
+      retained.splice(0, head);
+      head = 0;
+    }
+    this.retainedHead = head;
   }
 
   /**
