@@ -8,7 +8,7 @@ import { KafkaMetrics } from './metrics';
 import { DeadLetterHeader, Topic, resolveTopicNames } from './topics.constants';
 
 import type { HandlerBinding, RunnerBatchPayload, RunnerMessage } from './batch-runner';
-import type { KafkaBatchContext, KafkaMessageContext } from './kafka-message';
+import type { KafkaBatchContext, KafkaInboundMessage, KafkaMessageContext } from './kafka-message';
 import type { OutboxSink, TopicBatch } from './outbox';
 
 const INPUT = 'in-topic';
@@ -315,6 +315,65 @@ describe(BatchRunner.name, () => {
       await sut.eachBatch(fake.payload);
       expect(fake.resolved).toEqual([]);
       expect(sink.sent).toEqual([]);
+    });
+
+    it('tells the handler where the batch was fetched from and where it ends', async () => {
+      const seen: Array<[string, string]> = [];
+      const { sut } = setup({
+        mode: 'batch',
+        invoke: (_messages, context) => {
+          const { fetchedOffset, lastOffset } = context as KafkaBatchContext;
+          seen.push([fetchedOffset, lastOffset]);
+        },
+      });
+      await sut.eachBatch(fakePayload(['a', 'b', 'c']).payload);
+      expect(seen).toEqual([['100', '102']]);
+    });
+
+    it('produces what the handler flushes before it goes on, and keeps it on a retry', async () => {
+      const log: string[] = [];
+      let calls = 0;
+      const { sut, sink } = setup({
+        mode: 'batch',
+        invoke: async (messages, context) => {
+          calls += 1;
+          const batch = context as KafkaBatchContext;
+          const [first] = messages as KafkaInboundMessage[];
+          batch.deadLetter(first as KafkaInboundMessage, 'invalid-time', `attempt ${calls}`);
+          await batch.flush();
+          log.push(`flushed: ${sink.valuesOf('dlq').length}`);
+          batch.send(Topic.IpInsights, [{ key: null, value: `c${calls}` }]);
+          if (calls === 1) {
+            throw new RetriableError('redis');
+          }
+        },
+      });
+      const fake = fakePayload(['a']);
+      await sut.eachBatch(fake.payload);
+      expect(log).toEqual(['flushed: 1', 'flushed: 2']);
+      // The retry's rollback keeps what was flushed; only the failed attempt's later output goes.
+      expect(sink.valuesOf('dlq')).toEqual(['a', 'a']);
+      expect(sink.valuesOf('ip-insights')).toEqual(['c2']);
+      expect(fake.resolved).toEqual(['100']);
+    });
+
+    it('fetches the partition again from where the handler rewinds to, resolving nothing of the batch', async () => {
+      const { sut, sink, registry } = setup({
+        mode: 'batch',
+        invoke: (_messages, context) => {
+          const batch = context as KafkaBatchContext;
+          batch.send(Topic.IpInsights, [{ key: null, value: 'kept' }]);
+          batch.rewind('40');
+        },
+      });
+      const fake = fakePayload(['a', 'b']);
+      await sut.eachBatch(fake.payload);
+      // kafkajs fetches from the resolved offset + 1.
+      expect(fake.resolved).toEqual(['39']);
+      expect(sink.valuesOf('ip-insights')).toEqual(['kept']);
+      const text = await registry.metrics();
+      expect(text).toMatch(/^test_kafka_messages_in_total\{[^}]*outcome="dead_lettered"\} 0$/m);
+      expect(text).not.toMatch(/outcome="processed"/);
     });
   });
 });

@@ -54,10 +54,7 @@ export interface RunnerBatchPayload {
   heartbeat(): Promise<void>;
   isRunning(): boolean;
   isStale(): boolean;
-  /** Commits the given offsets, or without them the resolved ones if kafkajs' interval passed. */
-  commitOffsetsIfNecessary(offsets?: {
-    topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
-  }): Promise<void>;
+  commitOffsetsIfNecessary(): Promise<void>;
 }
 
 export interface BatchRunnerOptions {
@@ -77,22 +74,13 @@ export interface BatchRunnerOptions {
    * handler).
    */
   transactionalGroupId?: string;
-  /**
-   * Handlers choose the committed offset (`commitFrom`), which kafkajs' auto-commit (off then)
-   * must not overwrite: the runner commits it explicitly, at most every
-   * {@link RETAINED_COMMIT_INTERVAL_MS} per partition.
-   */
-  retainedCommits?: boolean;
   delay?: (ms: number) => Promise<void>;
-  now?: () => number;
 }
 
 type Decoded = { ok: true; payload: unknown } | { ok: false; reason: string; detail: string };
 
 const DETAIL_MAX = 500;
 const HEARTBEAT_SLICE_MS = 1_000;
-/** Retained commits of one partition go out at most this often (a later one covers the rest). */
-export const RETAINED_COMMIT_INTERVAL_MS = 1_000;
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -176,15 +164,11 @@ export function decodeValue(value: Buffer | null, schema: ZodType | undefined): 
  */
 export class BatchRunner {
   private readonly delay: (ms: number) => Promise<void>;
-  private readonly now: () => number;
   private readonly loggers = new Map<string, Logger>();
-  /** Retained commits: the last one sent per `topic:partition`. */
-  private readonly commits = new Map<string, { at: number; offset: string }>();
 
   constructor(private readonly options: BatchRunnerOptions) {
     this.delay =
       options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()));
-    this.now = options.now ?? Date.now;
     for (const [topic, binding] of options.bindings) {
       this.loggers.set(topic, options.logger.child({ topic, handler: binding.name }));
     }
@@ -192,33 +176,6 @@ export class BatchRunner {
 
   private logOf(topic: string): Logger {
     return this.loggers.get(topic) ?? this.options.logger;
-  }
-
-  /**
-   * After `offset` was resolved: lets kafkajs auto-commit, or with retained commits commits
-   * `committed` (the handler's choice, else after the resolved message) explicitly.
-   */
-  private async commitAfter(
-    payload: RunnerBatchPayload,
-    offset: string,
-    committed: string | null = null,
-  ): Promise<void> {
-    if (this.options.retainedCommits !== true) {
-      await payload.commitOffsetsIfNecessary();
-      return;
-    }
-    const { topic, partition } = payload.batch;
-    const target = committed ?? (BigInt(offset) + 1n).toString();
-    const key = `${topic}:${partition}`;
-    const last = this.commits.get(key);
-    const now = this.now();
-    if (last !== undefined && (last.offset === target || now - last.at < RETAINED_COMMIT_INTERVAL_MS)) {
-      return;
-    }
-    await payload.commitOffsetsIfNecessary({
-      topics: [{ topic, partitions: [{ partition, offset: target }] }],
-    });
-    this.commits.set(key, { at: now, offset: target });
   }
 
   async eachBatch(payload: RunnerBatchPayload): Promise<void> {
@@ -419,18 +376,14 @@ export class BatchRunner {
       }
       await payload.heartbeat();
       if (processed + deadLettered >= flushEvery || outbox.bytes >= MAX_REQUEST_BYTES * 4) {
-        const resolved = lastProcessed;
         if (!(await commit())) {
           return;
         }
-        await this.commitAfter(payload, resolved ?? message.offset);
+        await payload.commitOffsetsIfNecessary();
       }
     }
-    const resolved = lastProcessed;
     if (await commit()) {
-      if (resolved !== null) {
-        await this.commitAfter(payload, resolved);
-      }
+      await payload.commitOffsetsIfNecessary();
     } else {
       logger.warn(
         { topic: batch.topic, partition: batch.partition },
@@ -520,14 +473,10 @@ export class BatchRunner {
       return;
     }
     let processed = valid.length;
-    // What the handler asked for (set from its context's callbacks).
-    const asked: { commitFrom: string | null; rewindTo: string | null } = {
-      commitFrom: null,
-      rewindTo: null,
-    };
+    // What the handler asked for (set from its context's callback).
+    const asked: { rewindTo: string | null } = { rewindTo: null };
     for (let attempt = 0; valid.length > 0; attempt += 1) {
       let mark = outbox.mark();
-      asked.commitFrom = null;
       asked.rewindTo = null;
       const context: KafkaBatchContext = {
         topic: batch.topic,
@@ -547,12 +496,6 @@ export class BatchRunner {
             throw new Error('the consumer stopped before the outputs were produced');
           }
           mark = outbox.mark();
-        },
-        commitFrom: (offset) => {
-          if (this.options.retainedCommits !== true) {
-            throw new Error('commitFrom needs a consumer with retainedCommits');
-          }
-          asked.commitFrom = offset;
         },
         rewind: (offset) => {
           asked.rewindTo = offset;
@@ -612,6 +555,6 @@ export class BatchRunner {
     metrics.messagesIn.inc({ topic: binding.topic, outcome: 'processed' }, processed);
     metrics.messagesIn.inc({ topic: binding.topic, outcome: 'dead_lettered' }, invalid);
     await payload.heartbeat();
-    await this.commitAfter(payload, last, asked.commitFrom);
+    await payload.commitOffsetsIfNecessary();
   }
 }

@@ -7,6 +7,7 @@ export interface AssignedPartition {
 }
 
 type AssignmentListener = (assigned: readonly AssignedPartition[]) => void;
+type Seeker = (partition: AssignedPartition, offset: string) => void;
 
 /**
  * The partitions this instance owns, published at every group join (a rebalance ends with one).
@@ -17,6 +18,7 @@ type AssignmentListener = (assigned: readonly AssignedPartition[]) => void;
 export class KafkaAssignments {
   private readonly listeners: AssignmentListener[] = [];
   private current: readonly AssignedPartition[] = [];
+  private seeker: Seeker | null = null;
 
   get assigned(): readonly AssignedPartition[] {
     return this.current;
@@ -24,6 +26,24 @@ export class KafkaAssignments {
 
   onChange(listener: AssignmentListener): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Fetches an owned partition again from `offset`: its next batch starts there (a consumer that
+   * rebuilds state from its input). False when no consumer runs; a partition this instance no
+   * longer owns is left alone.
+   */
+  seek(partition: AssignedPartition, offset: string): boolean {
+    if (this.seeker === null) {
+      return false;
+    }
+    this.seeker(partition, offset);
+    return true;
+  }
+
+  /** Called by the consumer once it runs. */
+  attachSeeker(seeker: Seeker | null): void {
+    this.seeker = seeker;
   }
 
   publish(assigned: readonly AssignedPartition[]): void {

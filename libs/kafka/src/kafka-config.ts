@@ -53,13 +53,6 @@ export interface KafkaConsumerConfig {
    * twice. `transactionalId` must be stable per instance (fences its zombie).
    */
   exactlyOnce?: { transactionalId: string };
-  /**
-   * The handlers say which offset to commit (`KafkaBatchContext.commitFrom`), which may stay
-   * behind what they handled: after a restart or a rebalance the partition is read again from
-   * there (a handler that keeps state it can rebuild from its input). Turns off kafkajs'
-   * auto-commit; commits go out at most once a second per partition.
-   */
-  retainedCommits?: boolean;
 }
 
 /** Configuration of {@link KafkaModule.forRoot}. */

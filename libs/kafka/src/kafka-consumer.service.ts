@@ -9,6 +9,7 @@ import { KafkaHandlerExplorer } from './kafka-handler.explorer';
 import { KafkaMetrics } from './metrics';
 import { KafkaProducerService } from './kafka-producer.service';
 import { KafkaTopics } from './kafka-topics.service';
+import { ALL_TOPICS } from './topics.constants';
 
 import type { ReadinessStatus } from '@trail-insight/observability';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -116,18 +117,15 @@ export class KafkaConsumerService {
       flushEvery: settings.flushEvery ?? 500,
       producedBy: this.config.clientId,
       ...(settings.exactlyOnce === undefined ? {} : { transactionalGroupId: settings.groupId }),
-      retainedCommits: settings.retainedCommits === true,
     });
     await consumer.connect();
     await consumer.subscribe({
       topics: [...bindings.keys()],
       fromBeginning: settings.fromBeginning ?? true,
     });
-    const retained = settings.retainedCommits === true;
     await consumer.run({
-      // Retained commits: only the runner commits (the handlers' offsets), never kafkajs itself.
-      autoCommit: !retained,
-      ...(retained ? {} : { autoCommitInterval: AUTO_COMMIT_INTERVAL_MS }),
+      autoCommit: true,
+      autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) =>
@@ -146,6 +144,15 @@ export class KafkaConsumerService {
           },
         }),
     });
+    this.assignments.attachSeeker(({ topic, partition }, offset) => {
+      const logical = ALL_TOPICS.find((known) => String(known) === topic);
+      const name = logical === undefined ? topic : this.topics.name(logical);
+      this.log.info(
+        { topic: name, partition, offset },
+        'fetching a partition again from an offset',
+      );
+      consumer.seek({ topic: name, partition, offset });
+    });
     this.log.info({ topics: [...bindings.keys()] }, 'consumer started');
   }
 
@@ -154,6 +161,7 @@ export class KafkaConsumerService {
     const consumer = this.consumer;
     this.consumer = null;
     this.joined = false;
+    this.assignments.attachSeeker(null);
     if (consumer !== null) {
       await consumer.disconnect();
       this.log.info('consumer stopped');

@@ -80,13 +80,8 @@ export interface KafkaBatchContext extends KafkaOutput {
    */
   flush(): Promise<void>;
   /**
-   * Consumers with `retainedCommits` only: once the batch is handled, the partition's committed
-   * offset is `offset` (not after the batch), where it is read again from after a restart.
-   */
-  commitFrom(offset: string): void;
-  /**
    * The batch is not resolved: the partition is fetched again from `offset` (at or before the
-   * batch), what the handler emitted is still produced.
+   * batch; a handler rebuilding state from its input), what the handler emitted is still produced.
    */
   rewind(offset: string): void;
 }

@@ -50,7 +50,6 @@ function batchContext(deadLetters: DeadLetterCall[]): KafkaBatchContext {
     fetchedOffset: '0',
     lastOffset: '9',
     flush: () => Promise.resolve(),
-    commitFrom: () => undefined,
     rewind: () => undefined,
   };
 }

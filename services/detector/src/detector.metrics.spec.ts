@@ -14,7 +14,13 @@ describe('DetectorMetrics', () => {
       allowedLatenessMs: 600_000,
       partitions: () => [
         { partition: 0, checkpoint: 3, watermark: 1_773_100_000_000, buffered: 42, retained: 310 },
-        { partition: 1, checkpoint: 0, watermark: Number.NEGATIVE_INFINITY, buffered: 0, retained: 0 },
+        {
+          partition: 1,
+          checkpoint: 0,
+          watermark: Number.NEGATIVE_INFINITY,
+          buffered: 0,
+          retained: 0,
+        },
       ],
       heldWindowsAndUsualIps: () => ({ windows: 0, usual: 0 }),
     });

@@ -128,18 +128,33 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
       const partitions = assigned
         .filter(({ topic }) => topic === this.input)
         .map(({ partition }) => partition);
-      void this.core.adopt(partitions);
+      void this.core.adopt(partitions).then((points) => {
+        // Buffers to rebuild are read again from their oldest message at once, so a partition
+        // without new messages still advances with the clock (verdicts of quiet accounts).
+        for (const { partition, offset } of points) {
+          this.assignments.seek({ topic: this.input, partition }, String(offset));
+        }
+      });
     });
   }
 
-  /** The partition's next offset to absorb: messages below it are read again only to rebuild. */
-  absorbedBelow(partition: number): Promise<number | null> {
-    return this.core.absorbedBelow(partition);
+  /**
+   * Before a batch is decoded: null when the partition is to be fetched again from its rebuild
+   * point (the consumer is told to), else the offset below which its messages were absorbed
+   * before (read again only to rebuild the reorder buffer; their invalid records were reported).
+   */
+  async plan(context: KafkaBatchContext): Promise<{ absorbedBelow: number | null } | null> {
+    const plan = await this.core.plan(context.partition, offsetNumber(context.fetchedOffset));
+    if (plan.kind === 'rewind') {
+      context.rewind(String(plan.offset));
+      return null;
+    }
+    return { absorbedBelow: plan.absorbedBelow };
   }
 
   /**
-   * Hands a batch's valid messages to the core, then tells the consumer where the partition's
-   * committed offset stays (the oldest message still buffered), or to fetch it again from there.
+   * Hands a batch's valid messages to the core; when the core must rebuild the partition's reorder
+   * buffer, the consumer fetches the partition again from the oldest message it still needs.
    */
   async handleBatch(context: KafkaBatchContext, messages: readonly InputMessage[]): Promise<void> {
     const outcome = await this.core.handleBatch(context.partition, messages, {
@@ -148,8 +163,6 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
     });
     if (outcome.kind === 'rewind') {
       context.rewind(String(outcome.offset));
-    } else {
-      context.commitFrom(String(outcome.commitFrom));
     }
   }
 

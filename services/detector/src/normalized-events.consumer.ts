@@ -27,7 +27,11 @@ export class NormalizedEventsConsumer {
   async handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
     // Messages below it were dead-lettered (in part) when first absorbed: read again, they only
     // rebuild the reorder buffer.
-    const absorbedBelow = await this.detector.absorbedBelow(context.partition);
+    const plan = await this.detector.plan(context);
+    if (plan === null) {
+      return;
+    }
+    const { absorbedBelow } = plan;
     const inputs: InputMessage[] = [];
     let deadLettered = 0;
     for (const message of messages) {

@@ -24,7 +24,11 @@ export class RawEventsConsumer {
   @KafkaBatchHandler({ topic: Topic.RawEvents })
   async handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
     // Messages below it were split when first absorbed: read again, they only rebuild the buffer.
-    const absorbedBelow = await this.detector.absorbedBelow(context.partition);
+    const plan = await this.detector.plan(context);
+    if (plan === null) {
+      return;
+    }
+    const { absorbedBelow } = plan;
     let deadLettered = 0;
     const counting: KafkaBatchContext = {
       ...context,

@@ -211,8 +211,8 @@ export function packPartitionLog(
 
 /**
  * One partition as Kafka keeps it, for tests that restart cores by hand: {@link deliver} feeds
- * a core what it has not fetched yet, following its rewinds and recording the offset it asks to
- * commit; {@link restart} goes back to that offset, as a new consumer does.
+ * a core what it has not fetched yet, following its rewinds, and commits after each batch;
+ * {@link restart} goes back to the committed offset, as a new consumer does.
  */
 export class PartitionInput {
   private readonly messages: InputMessage[] = [];
@@ -239,7 +239,7 @@ export class PartitionInput {
         continue;
       }
       this.position = Number(last.offset) + 1;
-      this.committed = outcome.commitFrom;
+      this.committed = this.position;
       return;
     }
     throw new Error('the core kept asking to rewind');
@@ -248,6 +248,11 @@ export class PartitionInput {
   /** A new consumer: the next delivery starts from the committed offset. */
   restart(): void {
     this.position = this.committed;
+  }
+
+  /** The next delivery starts at `offset` (the Kafka lib's seek). */
+  seek(offset: number): void {
+    this.position = offset;
   }
 }
 
@@ -258,9 +263,9 @@ export interface StreamRunReport {
 
 /**
  * Feeds partitions to detector cores the way the Kafka lib does: random batch sizes, random
- * partition interleaving, the committed offset moves to where the core says the input must be
- * read again from (sometimes later, as commits lag), a rewind fetches again from where the core
- * asks, and after a crash a fresh core starts from the committed offsets. `crashPlan` gives, per
+ * partition interleaving, the committed offset moves to the batch end after the handler resolves
+ * (sometimes later, as auto-commit lags), a rewind fetches again from where the core asks (to
+ * rebuild its reorder buffer), and after a crash a fresh core starts from the committed offsets. `crashPlan` gives, per
  * crash, the operation at which the core dies.
  */
 export async function runStream(
@@ -309,7 +314,7 @@ export async function runStream(
       }
       position[partition] = to;
       if (random.int(4) !== 0) {
-        committed[partition] = outcome.commitFrom;
+        committed[partition] = to;
       }
     } catch (error) {
       if (!(error instanceof SimulatedCrash) && !(faults?.crashed ?? false)) {

@@ -125,8 +125,9 @@ export interface PipelineBenchResult {
     /** Largest consumer lag (messages) of ingest and detector sampled during the run. */
     maxLag: { ingest: number; detector: number };
     /**
-     * The detector's durable reorder buffer at the end (events younger than the watermark, in the
-     * partitions' `:buf` hashes and `:order` sorted sets): it holds rate × lateness events.
+     * The detector's reorder buffer at the end: the events it holds (about rate × lateness, in
+     * its memory) and the spilled entries copied to Redis (the partitions' `:buf` hashes and
+     * `:order` sorted sets; none unless an entry was held longer than DETECTOR_SPILL_AFTER_MS).
      */
     buffer: { events: number; messages: number; bytes: number; bytesPerEvent: number };
     /** Resident memory of each service at the end of the run. */
@@ -664,7 +665,7 @@ async function measureMemory(redis: Redis, prefix: string): Promise<PipelineBenc
   return memory;
 }
 
-/** MEMORY USAGE of the detector's reorder buffer keys (`P{p:<topic>:<partition>}:buf|order`). */
+/** Events buffered, and MEMORY USAGE of the spilled entries (`P{p:<topic>:<partition>}:buf|order`). */
 async function measureBuffer(
   redis: Redis,
   prefix: string,
@@ -682,7 +683,7 @@ async function measureBuffer(
       }
     }
   } while (cursor !== '0');
-  // The buffer holds whole messages; the events still to apply are the detector's gauge.
+  // Redis holds whole entries; the events still to apply are the detector's gauge.
   buffer.events = (await detector?.metricSum('buffered_events')) ?? 0;
   buffer.bytesPerEvent = buffer.events === 0 ? 0 : Math.round(buffer.bytes / buffer.events);
   return buffer;
@@ -1161,7 +1162,7 @@ export function renderPipelineBench(result: PipelineBenchResult): string {
       : [
           `| steady load achieved (target ${formatNumber(l.targetRate)} events/s, ${l.seconds} s) | ${formatNumber(l.achievedRate)} events/s; max lag ingest ${formatNumber(l.maxLag.ingest)}, detector ${formatNumber(l.maxLag.detector)} | |`,
           `| produced → provisional insight in Redis${l.layout === 'fused' ? ' (folded layout)' : ''}, p50 / p99 / max (${l.visible} of ${l.probes} probes seen) | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ 2,000 ms |`,
-          `| detector reorder buffer in Redis after ${l.seconds} s of load | ${formatNumber(l.buffer.events)} events in ${formatNumber(l.buffer.messages)} messages, ${formatNumber(Math.round(l.buffer.bytes / 2 ** 20))} MiB (${l.buffer.bytesPerEvent} B/event) | |`,
+          `| detector reorder buffer after ${l.seconds} s of load: events held; entries spilled to Redis | ${formatNumber(l.buffer.events)} events; ${formatNumber(l.buffer.messages)} entries, ${formatNumber(Math.round(l.buffer.bytes / 2 ** 20))} MiB in Redis | |`,
           `| RSS at the end of the load: ingest / detector / aggregator | ${l.rssMb.ingest} / ${l.rssMb.detector} / ${l.rssMb.aggregator} MiB | |`,
         ]),
     END,

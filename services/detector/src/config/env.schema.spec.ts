@@ -11,7 +11,6 @@ describe('detector env schema', () => {
     });
     expect(config.http.port).toBe(8082);
     expect(config.kafka.consumer?.topics).toEqual([Topic.NormalizedEvents]);
-    expect(config.kafka.consumer?.retainedCommits).toBe(true);
     expect(config.detector).toEqual({
       input: Topic.NormalizedEvents,
       keyPrefix: 'ti:',

@@ -102,21 +102,15 @@ export interface DetectorConfig {
 
 export function toDetectorConfig(env: Env): DetectorConfig {
   const input = env.DETECTOR_INPUT === 'raw' ? Topic.RawEvents : Topic.NormalizedEvents;
-  const kafka = kafkaConfigFromEnv(env, {
-    clientId: `trail-insight-${SERVICE_NAME}`,
-    groupId: `trail-insight-${SERVICE_NAME}`,
-    consumes: [input],
-    produces: [Topic.IpInsights],
-    topics: { [Topic.RawEvents]: env.DETECTOR_RAW_INPUT_TOPIC },
-  });
-  if (kafka.consumer !== undefined) {
-    // The committed offset stays at the oldest buffered message: the reorder buffer is rebuilt
-    // from the input after a restart or a rebalance (README "Crash safety").
-    kafka.consumer.retainedCommits = true;
-  }
   return {
     http: { port: env.HTTP_PORT, host: env.HTTP_HOST },
-    kafka,
+    kafka: kafkaConfigFromEnv(env, {
+      clientId: `trail-insight-${SERVICE_NAME}`,
+      groupId: `trail-insight-${SERVICE_NAME}`,
+      consumes: [input],
+      produces: [Topic.IpInsights],
+      topics: { [Topic.RawEvents]: env.DETECTOR_RAW_INPUT_TOPIC },
+    }),
     redis: redisConnectionFromEnv(env),
     detector: {
       input,

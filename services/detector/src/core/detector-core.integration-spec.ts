@@ -327,17 +327,22 @@ describe('DetectorCore (real Redis)', () => {
         ],
       });
       expect(before.delivered.ids.size).toBe(0);
-      expect(input.committed).toBe(0);
+      const keys = new DetectorKeys(prefix).partition(options.topic, 3);
+      expect(await redis.hget(keys.checkpoint, 'low')).toBe('0');
 
       const after = new CollectingPublisher();
       const restarted = createCore(redis, options, after);
       await restarted.advanceIdle(Date.now() + 1_000);
       expect(after.delivered.ids.size).toBe(0);
-      await restarted.adopt([3], now);
-      // Its buffered event is not in Redis: nothing advances before the input is read again.
+      // Its buffered event is not in Redis: the partition is to be read again from it at once
+      // (no new message would bring it), and nothing advances before.
+      expect(await restarted.adopt([3], now)).toEqual([{ partition: 3, offset: 0 }]);
       await restarted.advanceIdle(Date.now() + 1_000);
       expect(after.delivered.ids.size).toBe(0);
       input.restart();
+      await input.deliver(restarted);
+      expect(after.delivered.ids.size).toBe(0);
+      input.seek(0);
       await input.deliver(restarted);
       await restarted.advanceIdle(Date.now() + 1_000);
       expect([...after.delivered.ids.values()].map((m) => m.insight.sourceIpAddress)).toEqual([
@@ -371,7 +376,6 @@ describe('DetectorCore (real Redis)', () => {
       // Redelivered to the same core: skipped.
       expect(await core.handleBatch(0, [{ offset: '2', events: [late] }])).toEqual({
         kind: 'handled',
-        commitFrom: 1,
       });
       input.restart();
       await input.deliver(createCore(redis, options, publisher), {
@@ -406,8 +410,9 @@ describe('DetectorCore (real Redis)', () => {
         { offset: '0', events: [event('a', base), event('b', base + 3 * HOUR)] },
         { offset: '1', events: [event('c', base + 2 * HOUR)] },
       );
+      const keys = new DetectorKeys(prefix).partition(options.topic, 0);
       expect(await baseline()).toBe('2');
-      expect(input.committed).toBe(0);
+      expect(await redis.hget(keys.checkpoint, 'low')).toBe('0');
       input.restart();
       await input.deliver(createCore(redis, options, publisher), {
         offset: '2',
@@ -415,8 +420,6 @@ describe('DetectorCore (real Redis)', () => {
       });
       expect(await baseline()).toBe('3');
       // Messages 0 and 1 were applied whole; 2 is read again after a restart. Redis holds none.
-      const keys = new DetectorKeys(prefix).partition(options.topic, 0);
-      expect(input.committed).toBe(2);
       expect(await redis.hget(keys.checkpoint, 'low')).toBe('2');
       expect(await redis.exists(keys.buffer, keys.order)).toBe(0);
     } finally {
@@ -447,7 +450,7 @@ describe('DetectorCore (real Redis)', () => {
         { offset: '12', events: [event('c', base + 5 * MINUTE, 'other-acct')] },
       );
       expect(await redis.exists(keys.buffer)).toBe(0);
-      expect(input.committed).toBe(10);
+      expect(await redis.hget(keys.checkpoint, 'low')).toBe('10');
       expect(await baseline()).toBeNull();
       // A restarted core reads 10 to 12 again, in a batch that also brings 13 (another run's
       // boundaries), and releases `b` then `a` (time order), once each.
@@ -458,13 +461,13 @@ describe('DetectorCore (real Redis)', () => {
       });
       expect(await baseline()).toBe('2');
       expect(await redis.hget(`${prefix}{acct:other-acct}:meta`, 'baseline')).toBe('1');
-      expect(input.committed).toBe(13);
+      expect(await redis.hget(keys.checkpoint, 'low')).toBe('13');
     } finally {
       await cleanup(prefix);
     }
   });
 
-  it('copies a message held too long to Redis, commits past it, and reloads it from there', async () => {
+  it('copies a message held too long to Redis, so a restart need not read the input from it', async () => {
     const HOUR = 3_600_000;
     const prefix = `${uniqueName('core')}:`;
     const publisher = new CollectingPublisher();
@@ -479,17 +482,17 @@ describe('DetectorCore (real Redis)', () => {
     const input = new PartitionInput();
     try {
       const core = createCore(redis, options, publisher);
-      // `far` stays buffered: it alone would hold the committed offset at 0.
+      // `far` stays buffered: alone, it would keep a restart reading the input from 0.
       await input.deliver(
         core,
         { offset: '0', events: [event('a', base), event('far', base + 5 * HOUR)] },
         { offset: '1', events: [event('b', base + HOUR)] },
       );
-      expect(input.committed).toBe(0);
+      expect(await redis.hget(keys.checkpoint, 'low')).toBe('0');
       await input.deliver(core, { offset: '2', events: [event('c', base + 2 * HOUR)] });
       // Messages 0 and 1 (no consumed bytes) share one entry.
       expect(await redis.hkeys(keys.buffer)).toEqual(['0-1']);
-      expect(input.committed).toBe(3);
+      expect(await redis.hget(keys.checkpoint, 'low')).toBe('');
       expect(await baseline()).toBe('3');
 
       input.restart();
@@ -530,9 +533,46 @@ describe('DetectorCore (real Redis)', () => {
       expect(missing).toBe(0);
       expect(await restarted.handleBatch(0, later, { fetchedOffset: 2, lastOffset: 2 })).toEqual({
         kind: 'handled',
-        commitFrom: 2,
       });
       expect(missing).toBe(1);
+    } finally {
+      await cleanup(prefix);
+    }
+  });
+
+  it('reads each message again once while rebuilding, even when the partition is fetched from its start twice', async () => {
+    const MINUTE = 60_000;
+    const prefix = `${uniqueName('core')}:`;
+    const options = coreOptions(uniqueName('topic'), prefix, {
+      detection: { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL },
+    });
+    const base = Date.UTC(2026, 3, 1);
+    const event = (id: string, time: number) => operation('twice-acct', id, time);
+    const messages = [
+      { offset: '0', events: [event('a', base + 60 * MINUTE)] },
+      { offset: '1', events: [event('b', base + 61 * MINUTE)] },
+      { offset: '2', events: [event('c', base)] },
+    ];
+    let rebuilt = 0;
+    let mismatch = 0;
+    const observer = {
+      ...NOOP_OBSERVER,
+      rebuilt: (count: number) => (rebuilt += count),
+      rebuildMismatch: (missing: number) => (mismatch += Math.abs(missing) + 1),
+    };
+    try {
+      await createCore(redis, options, new CollectingPublisher()).handleBatch(0, messages);
+      const restarted = createCore(redis, options, new CollectingPublisher(), observer);
+      await restarted.handleBatch(0, messages.slice(0, 1), { fetchedOffset: 0, lastOffset: 0 });
+      // The seek on assignment lands after the rebuild began: 0 comes again.
+      await restarted.handleBatch(
+        0,
+        [...messages, { offset: '3', events: [event('d', base + 180 * MINUTE)] }],
+        { fetchedOffset: 0, lastOffset: 3 },
+      );
+      expect(rebuilt).toBe(2);
+      expect(mismatch).toBe(0);
+      expect(await redis.hget(`${prefix}{acct:twice-acct}:meta`, 'baseline')).toBe('3');
     } finally {
       await cleanup(prefix);
     }

@@ -96,13 +96,12 @@ export interface BatchPosition {
 
 /** What the consumer does after a batch. */
 export type BatchOutcome =
-  /**
-   * The batch is handled: the partition's committed offset may be `commitFrom`, where the input
-   * must be read again from after a restart (the earliest message with events still buffered).
-   */
-  | { kind: 'handled'; commitFrom: number }
+  /** The batch is handled: resolve it (the committed offset moves past it). */
+  | { kind: 'handled' }
   /** The reorder buffer must be rebuilt from `offset`: fetch the partition again from there. */
   | { kind: 'rewind'; offset: number };
+
+const HANDLED: BatchOutcome = { kind: 'handled' };
 
 /**
  * A reorder buffer being rebuilt after a restart or a rebalance, by reading the input again:
@@ -123,9 +122,23 @@ interface Rebuild {
   size: number | null;
   /** The unfinished checkpoint's previous watermark, or null when the last one finished. */
   recover: number | null;
-  /** The input was read from `from` (or a rewind was asked for once). */
-  started: boolean;
+  /** Next offset to read again; null until a batch fetched at or before `from` arrived. */
+  cursor: number | null;
+  /** A rewind was asked for (once: a log that starts later lost what it held). */
   rewound: boolean;
+}
+
+/** What a consumer does with a batch before handing it to the core (see `DetectorCore.plan`). */
+export type BatchPlan =
+  /** Read it; messages below `absorbedBelow` were absorbed before and are read again only. */
+  | { kind: 'read'; absorbedBelow: number | null }
+  /** Fetch the partition again from `offset` instead. */
+  | { kind: 'rewind'; offset: number };
+
+/** A partition whose reorder buffer is to be rebuilt by reading its input from `offset`. */
+export interface RebuildPoint {
+  partition: number;
+  offset: number;
 }
 
 /** The in-memory copy of one partition's durable checkpoint state. */
@@ -219,8 +232,9 @@ function increment<K>(counts: Map<K, number>, key: K, by = 1): void {
 
 /**
  * The streaming detector (issue #4), framework-agnostic. Per partition, events are absorbed into
- * a durable reorder buffer and applied by numbered checkpoints in SPEC event-time order; each
- * checkpoint is recorded before it runs, so a crash at any instant is repaired by re-executing
+ * a reorder buffer and applied by numbered checkpoints in SPEC event-time order; each checkpoint
+ * is recorded before it runs, with where the input must be read again from to rebuild the buffer,
+ * so a crash at any instant is repaired by rebuilding the buffer from the input and re-executing
  * the unfinished checkpoint, and accounts that already carry it are skipped. See README.md
  * "Crash safety" for the argument.
  */
@@ -270,7 +284,10 @@ export class DetectorCore {
       checkpoint: runtime.seq,
       watermark: runtime.watermark,
       buffered: runtime.buffer.size,
-      retained: Math.max(0, (runtime.next ?? 0) - (this.commitFrom(runtime) ?? runtime.next ?? 0)),
+      retained: Math.max(
+        0,
+        (runtime.next ?? 0) - (this.rebuildPoint(runtime) ?? runtime.next ?? 0),
+      ),
     }));
   }
 
@@ -294,12 +311,21 @@ export class DetectorCore {
   }
 
   /**
-   * The partition's next offset to absorb: messages below it were absorbed before, and are read
-   * again only to rebuild the buffer (their invalid records were dead-lettered then). Null before
-   * the first message.
+   * What to do with a batch fetched from `fetchedOffset`, before decoding it: fetch again from
+   * the rebuild point, or read it knowing which messages were absorbed before (read again only to
+   * rebuild the buffer, their invalid records were dead-lettered then).
    */
-  absorbedBelow(partition: number): Promise<number | null> {
-    return this.serialize(partition, async () => (await this.runtimeOf(partition)).next);
+  plan(partition: number, fetchedOffset: number): Promise<BatchPlan> {
+    return this.serialize(partition, async () => {
+      const runtime = await this.runtimeOf(partition);
+      const rewind =
+        runtime.rebuild === null
+          ? null
+          : this.startRebuild(partition, runtime.rebuild, fetchedOffset);
+      return rewind === null
+        ? { kind: 'read', absorbedBelow: runtime.next }
+        : { kind: 'rewind', offset: rewind };
+    });
   }
 
   /**
@@ -335,9 +361,10 @@ export class DetectorCore {
    * an idle partition's watermark still advances after a restart (its verdicts come on day 8 even
    * without new messages), and drops the state of partitions that moved to another instance.
    */
-  async adopt(partitions: readonly number[], now = Date.now()): Promise<void> {
+  async adopt(partitions: readonly number[], now = Date.now()): Promise<RebuildPoint[]> {
     const assigned = new Set(partitions);
     const work: Array<Promise<void>> = [];
+    const points: RebuildPoint[] = [];
     for (const partition of [...this.runtimes.keys()]) {
       if (!assigned.has(partition)) {
         work.push(this.serialize(partition, () => Promise.resolve(this.forget(partition))));
@@ -349,6 +376,9 @@ export class DetectorCore {
           this.serialize(partition, async () => {
             const runtime = await this.runtimeOf(partition);
             runtime.lastActivity = now;
+            if (runtime.rebuild !== null && runtime.rebuild.cursor === null) {
+              points.push({ partition, offset: runtime.rebuild.from });
+            }
           }),
         );
       }
@@ -363,6 +393,7 @@ export class DetectorCore {
         );
       }
     }
+    return points;
   }
 
   /** Waits for the work in hand on every partition (graceful shutdown). */
@@ -438,7 +469,7 @@ export class DetectorCore {
           .sort((a, b) => a[0] - b[0]),
         size: meta.size,
         recover: inFlight ? meta.previousWatermark : null,
-        started: false,
+        cursor: null,
         rewound: false,
       };
     } else if (inFlight) {
@@ -465,16 +496,41 @@ export class DetectorCore {
     return runtime;
   }
 
-  /** Where the input must be read again from after a restart; null: from after the batch. */
-  private commitFrom(runtime: PartitionRuntime): number | null {
-    if (runtime.rebuild !== null) {
-      return runtime.rebuild.from;
-    }
-    return runtime.buffer.retainedFrom() ?? runtime.next;
+  /** Where the input would be read again from after a restart (null: nowhere). */
+  private rebuildPoint(runtime: PartitionRuntime): number | null {
+    return runtime.rebuild === null ? runtime.buffer.retainedFrom() : runtime.rebuild.from;
   }
 
   /**
-   * Absorbs a batch read again to rebuild the buffer: the messages in [from, to) not spilled.
+   * Checks where a batch of a rebuilding partition was fetched from; returns the offset to fetch
+   * again from when it starts after the next one to read (a consumer that resumed at its
+   * committed offset), or null to read it.
+   */
+  private startRebuild(partition: number, rebuild: Rebuild, fetchedOffset: number): number | null {
+    const expected = rebuild.cursor ?? rebuild.from;
+    if (fetchedOffset > expected) {
+      if (!rebuild.rewound) {
+        rebuild.rewound = true;
+        this.logger?.info(
+          { partition, from: expected, fetched: fetchedOffset },
+          'reading the input again from the oldest buffered message',
+        );
+        return expected;
+      }
+      // Fetched again from there, and the log starts later: retention deleted what it held
+      // (and messages never absorbed too, when it starts after `to`).
+      this.logger?.error(
+        { partition, from: expected, to: rebuild.to, fetched: fetchedOffset },
+        'the input no longer holds buffered messages (retention); their events are lost',
+      );
+    }
+    rebuild.cursor = expected;
+    return null;
+  }
+
+  /**
+   * Absorbs a batch read again to rebuild the buffer: the messages in [from, to) not spilled and
+   * not read again yet.
    * Returns what the consumer does when the batch holds nothing more, or null to go on with its
    * fresh messages.
    */
@@ -485,36 +541,27 @@ export class DetectorCore {
     messages: readonly InputMessage[],
     position: BatchPosition,
   ): Promise<BatchOutcome | null> {
-    if (!rebuild.started) {
-      if (position.fetchedOffset > rebuild.from) {
-        if (!rebuild.rewound) {
-          rebuild.rewound = true;
-          this.logger?.info(
-            { partition, from: rebuild.from, fetched: position.fetchedOffset },
-            'reading the input again from the oldest buffered message',
-          );
-          return { kind: 'rewind', offset: rebuild.from };
-        }
-        // Fetched again from `from`, and the log starts later: retention deleted what it held.
-        this.logger?.error(
-          { partition, from: rebuild.from, fetched: position.fetchedOffset },
-          'the input no longer holds buffered messages (retention); their events are lost',
-        );
-      }
-      rebuild.started = true;
+    const rewind = this.startRebuild(partition, rebuild, position.fetchedOffset);
+    if (rewind !== null) {
+      return { kind: 'rewind', offset: rewind };
     }
+    const cursor = rebuild.cursor ?? rebuild.from;
     let spilledAt = 0;
     const again = messages.filter((message) => {
       const offset = offsetNumber(message.offset);
-      if (offset < rebuild.from || offset >= rebuild.to) {
+      if (offset < cursor || offset >= rebuild.to) {
         return false;
       }
-      while (spilledAt < rebuild.spilled.length && (rebuild.spilled[spilledAt]?.[1] ?? 0) < offset) {
+      while (
+        spilledAt < rebuild.spilled.length &&
+        (rebuild.spilled[spilledAt]?.[1] ?? 0) < offset
+      ) {
         spilledAt += 1;
       }
       const range = rebuild.spilled[spilledAt];
       return range === undefined || offset < range[0];
     });
+    rebuild.cursor = Math.max(cursor, position.lastOffset + 1);
     const now = Date.now();
     let count = 0;
     for (const entry of toEntries(again, rebuild.inFlightFrom)) {
@@ -536,7 +583,7 @@ export class DetectorCore {
     this.observer.rebuilt(count);
     if (position.lastOffset < rebuild.to - 1) {
       runtime.buffer.seal();
-      return { kind: 'handled', commitFrom: rebuild.from };
+      return HANDLED;
     }
     runtime.rebuild = null;
     const { size } = runtime.buffer;
@@ -583,10 +630,6 @@ export class DetectorCore {
             return outcome;
           }
         }
-        const handled = (): BatchOutcome => ({
-          kind: 'handled',
-          commitFrom: this.commitFrom(runtime) ?? position.lastOffset + 1,
-        });
         let redelivered = 0;
         const freshMessages: InputMessage[] = [];
         for (const message of messages) {
@@ -598,7 +641,7 @@ export class DetectorCore {
         }
         this.observer.redelivered(redelivered);
         if (freshMessages.length === 0) {
-          return handled();
+          return HANDLED;
         }
         const absorbed = toEntries(freshMessages, Number.POSITIVE_INFINITY);
         let fresh = 0;
@@ -672,7 +715,7 @@ export class DetectorCore {
         await this.runCheckpoint(partition, runtime, seq, previousWatermark, 'batch');
         await this.catchUp(partition, runtime, watermark, 'batch');
         buffer.seal();
-        return handled();
+        return HANDLED;
       }
     } catch (error) {
       this.forget(partition);

@@ -7,7 +7,7 @@ export enum DetectorErrorCode {
   CheckpointConflict = 'CHECKPOINT_CONFLICT',
   /** A detector script answered outside its contract or rejected its arguments. */
   ScriptFailed = 'SCRIPT_FAILED',
-  /** The partition's durable buffer holds something that is not a NormalizedEvent. */
+  /** A spilled buffer entry in Redis holds something that is not a NormalizedEvent. */
   CorruptBuffer = 'CORRUPT_BUFFER',
   /** Producing the insights failed. */
   PublishFailed = 'PUBLISH_FAILED',

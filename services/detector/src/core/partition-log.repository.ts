@@ -42,7 +42,7 @@ export interface CheckpointMeta {
   size: number | null;
 }
 
-/** A durable buffer entry as loaded: its events and the JSON they were decoded from. */
+/** A spilled buffer entry as loaded: its events and the JSON they were decoded from. */
 export interface StoredEntry {
   offset: number;
   /** Offset of its last message (a coalesced run spans several). */
@@ -58,8 +58,9 @@ export interface StoredEntry {
 export interface StoredPartition {
   meta: CheckpointMeta;
   /**
-   * The buffer's entries, any order: their events not yet applied (plus all those of an
-   * unfinished checkpoint) are what the in-memory reorder buffer held.
+   * The spilled entries, any order (or, written by a detector before the rebuild, every entry):
+   * their events not yet applied (plus all those of an unfinished checkpoint's) are part of what
+   * the in-memory reorder buffer held; the input from `meta.low` holds the rest.
    */
   entries: StoredEntry[];
 }

@@ -140,6 +140,95 @@ describe(ReorderBuffer.name, () => {
     expect(sut.size).toBe(1_500);
   });
 
+  it('knows the oldest entry with events left and no copy in Redis, through releases and spills', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              op: fc.constant('add' as const),
+              times: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 3 }),
+              spilled: fc.boolean(),
+            }),
+            fc.record({
+              op: fc.constant('release' as const),
+              below: fc.integer({ min: 0, max: 45 }),
+            }),
+            fc.record({
+              op: fc.constant('spill' as const),
+              age: fc.integer({ min: 0, max: 30 }),
+              limit: fc.integer({ min: 1, max: 4 }),
+            }),
+          ),
+          { maxLength: 120 },
+        ),
+        (operations) => {
+          const sut = new ReorderBuffer();
+          // The model: per entry (offset = when it was added), its live times and whether Redis
+          // holds a copy.
+          const model: Array<{
+            offset: number;
+            times: number[];
+            latest: number;
+            spilled: boolean;
+            at: number;
+          }> = [];
+          operations.forEach((operation, step) => {
+            if (operation.op === 'add') {
+              const events = operation.times.map((time, i) => event(time, `${step}-${i}`));
+              sut.add(step, events, null, undefined, {
+                absorbedAt: step,
+                spilled: operation.spilled,
+                last: step,
+              });
+              model.push({
+                offset: step,
+                times: [...operation.times],
+                latest: Math.max(...operation.times),
+                spilled: operation.spilled,
+                at: step,
+              });
+            } else if (operation.op === 'release') {
+              sut.take(sut.popBelow(operation.below));
+              for (const entry of model) {
+                entry.times = entry.times.filter((time) => time >= operation.below);
+              }
+            } else {
+              const before = step - operation.age;
+              const expected = model
+                .filter((entry) => entry.times.length > 0 && !entry.spilled && entry.at <= before)
+                .slice(0, operation.limit);
+              const spilled = sut.spill(before, operation.limit);
+              expect(spilled.map(({ offset, latest }) => ({ offset, latest }))).toEqual(
+                expected.map(({ offset, latest }) => ({ offset, latest })),
+              );
+              for (const entry of expected) {
+                entry.spilled = true;
+              }
+            }
+            sut.seal();
+            const live = model.filter((entry) => entry.times.length > 0 && !entry.spilled);
+            expect(sut.retainedFrom()).toBe(live[0]?.offset ?? null);
+          });
+        },
+      ),
+    );
+  });
+
+  it('hands a spilled entry out whole: every event, its latest time and its run of offsets', () => {
+    const sut = new ReorderBuffer();
+    const events = [event(30, 'a'), event(10, 'b'), event(20, 'c')];
+    sut.add(4, events, null, undefined, { last: 9, absorbedAt: 100 });
+    sut.seal();
+    sut.take(sut.popBelow(15));
+    expect(sut.spill(99, 10)).toEqual([]);
+    const [spilled] = sut.spill(100, 10);
+    expect(spilled).toEqual({ offset: 4, last: 9, latest: 30, bytes: expect.any(Buffer) });
+    expect(JSON.parse((spilled?.bytes as Buffer).toString())).toEqual(events);
+    expect(sut.retainedFrom()).toBeNull();
+    expect(sut.spill(1_000, 10)).toEqual([]);
+  });
+
   it('decodes a sealed entry of either wire shape: an array of events, or one event (v1)', () => {
     const one = event(1, 'v1');
     expect(decodeSealedEntry(Buffer.from(JSON.stringify(one)))).toEqual([one]);

@@ -2,7 +2,7 @@ import type { NormalizedEvent } from '@trail-insight/events';
 
 import type { BufferedEvent } from './buffered-event';
 
-/** Decodes a sealed entry's bytes back into its events, by index (as the durable buffer does). */
+/** Decodes a sealed entry's bytes back into its events, by index. */
 export type EntryDecoder = (bytes: Buffer) => readonly NormalizedEvent[];
 
 /**
@@ -313,6 +313,9 @@ export class ReorderBuffer implements BufferedEvents {
     if (entry.live === 0) {
       this.entries[entryId] = undefined;
       this.freeEntries.push(entryId);
+      // The retained list may still reference it (behind an older live entry): not its bytes.
+      entry.bytes = null;
+      entry.events = null;
     }
     this.freeSlots[this.freeCount] = slot;
     this.freeCount += 1;
