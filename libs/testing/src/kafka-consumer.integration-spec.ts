@@ -7,6 +7,8 @@
  *   stay bounded;
  * - whole-batch handlers: every valid message is handed over once per successful batch, invalid
  *   ones are dead-lettered with their source offset, and outputs are produced before commit;
+ * - a batch handler's rewind, and a seek through KafkaAssignments, fetch a partition again from
+ *   the offset asked for (the detector rebuilding its reorder buffer);
  * - the readiness checks report the group membership.
  */
 import { Inject, Injectable } from '@nestjs/common';
@@ -14,6 +16,7 @@ import { NestFactory } from '@nestjs/core';
 import { z } from 'zod';
 
 import {
+  KafkaAssignments,
   KafkaBatchHandler,
   KafkaHandler,
   KafkaModule,
@@ -92,9 +95,34 @@ class BatchHandler {
   }
 }
 
+/** Fetches seen by {@link RewindingHandler}: partition, fetched offset, first and last offset. */
+const fetches: Array<{ partition: number; fetched: string; first: string; last: string }> = [];
+/** Partitions whose first batch fetched after offset 0 {@link RewindingHandler} rewinds to 0. */
+const rewindOnce = new Set<number>();
+
+@Injectable()
+class RewindingHandler {
+  @KafkaBatchHandler({ topic: Topic.RawEvents, schema: payloadSchema })
+  handleBatch(messages: Array<DecodedMessage<Payload>>, context: KafkaBatchContext): void {
+    fetches.push({
+      partition: context.partition,
+      fetched: context.fetchedOffset,
+      first: messages[0]?.offset ?? '',
+      last: context.lastOffset,
+    });
+    if (context.fetchedOffset !== '0' && rewindOnce.delete(context.partition)) {
+      context.rewind('0');
+      return;
+    }
+    for (const message of messages) {
+      ledger.push({ instance: 'rewind', partition: message.partition, offset: message.offset });
+    }
+  }
+}
+
 async function startApp(
   instance: string,
-  handler: typeof MessageHandler | typeof BatchHandler,
+  handler: typeof MessageHandler | typeof BatchHandler | typeof RewindingHandler,
   topics: Record<'in' | 'out' | 'dlq', string>,
   groupId: string,
 ): Promise<INestApplicationContext> {
@@ -254,5 +282,60 @@ describe('Kafka consumer delivery (real Kafka)', () => {
     ).toBe(10);
     expect(batchSizes.some((size) => size > 1)).toBe(true);
     expect(new Set(ledger.map((entry) => `${entry.partition}/${entry.offset}`)).size).toBe(2_990);
+  });
+
+  it('fetches a partition again from where a batch handler rewinds to, or a seek on assignments asks', async () => {
+    const producer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('rewind'));
+    await producer.connect();
+    // Partition 0 only, in small fetches (16 KiB): the first batch ends well before the last offset.
+    await producer.send(
+      topics.names.in,
+      Array.from({ length: 2_000 }, (_, seq) => ({
+        key: 'k',
+        partition: 0,
+        value: JSON.stringify({ key: 'k', seq, pad: 'x'.repeat(40) }),
+      })),
+    );
+    await producer.disconnect();
+    fetches.length = 0;
+    rewindOnce.add(0);
+    const app = await startApp('rewind', RewindingHandler, topics.names, uniqueName('rewind'));
+    apps.push(app);
+    const handled = () => ledger.filter((entry) => entry.partition === 0);
+    await waitFor(
+      // every offset once, plus those of the first batch again after the rewind
+      () => handled().length >= 2_000 + Number(fetches[1]?.fetched ?? 2_000),
+      60_000,
+      'rewound batches',
+    );
+    // The first batch is handled, the second (fetched after it) rewinds to 0: offsets 0 up to the
+    // second fetch come twice, the rest once, and nothing is skipped.
+    const [first, second, third] = fetches;
+    expect(first?.fetched).toBe('0');
+    const resumed = Number(second?.fetched);
+    expect(resumed).toBe(Number(first?.last) + 1);
+    expect(third?.fetched).toBe('0');
+    const counts = new Map<number, number>();
+    for (const { offset } of handled()) {
+      counts.set(Number(offset), (counts.get(Number(offset)) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(2_000);
+    for (const [offset, count] of counts) {
+      expect([offset, count]).toEqual([offset, offset < resumed ? 2 : 1]);
+    }
+
+    // A seek through KafkaAssignments (by logical topic) once the partition is idle.
+    await waitFor(() => app.get(KafkaAssignments).assigned.length > 0, 10_000, 'assignment');
+    const before = handled().length;
+    expect(app.get(KafkaAssignments).seek({ topic: Topic.RawEvents, partition: 0 }, '1990')).toBe(
+      true,
+    );
+    await waitFor(() => handled().length >= before + 10, 30_000, 'the partition read again');
+    expect(fetches.some((fetch) => fetch.fetched === '1990')).toBe(true);
+    expect(
+      handled()
+        .slice(before)
+        .map((entry) => Number(entry.offset)),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => 1_990 + i));
   });
 });
