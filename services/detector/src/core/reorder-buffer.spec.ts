@@ -229,6 +229,37 @@ describe(ReorderBuffer.name, () => {
     expect(sut.spill(1_000, 10)).toEqual([]);
   });
 
+  it('keeps only the JSON of the events left when the absorbing checkpoint released part of it', () => {
+    const sut = new ReorderBuffer();
+    const events = [event(30, 'a'), event(10, 'b'), event(20, 'c'), event(40, 'd')];
+    const consumed = Buffer.from(JSON.stringify(events));
+    sut.add(4, events, null, undefined, { absorbedAt: 1 });
+    sut.add(5, events, consumed, undefined, { absorbedAt: 1 });
+    // b and c of both entries go; the entry without bytes is encoded with a and d only, the
+    // consumed one is kept whole (half of it is left).
+    expect(sut.take(sut.popBelow(25)).map(({ offset, index }) => [offset, index])).toEqual([
+      [4, 1],
+      [5, 1],
+      [4, 2],
+      [5, 2],
+    ]);
+    sut.seal();
+    const [packed, whole] = sut.spill(1, 10);
+    expect(JSON.parse((packed?.bytes as Buffer).toString())).toEqual([events[0], events[3]]);
+    expect(whole?.bytes.equals(consumed)).toBe(true);
+    // Positions and input order survive the repacking.
+    expect(
+      sut
+        .take(sut.popBelow(100))
+        .map(({ offset, index, event: item }) => [offset, index, item.eventId]),
+    ).toEqual([
+      [4, 0, 'a'],
+      [5, 0, 'a'],
+      [4, 3, 'd'],
+      [5, 3, 'd'],
+    ]);
+  });
+
   it('decodes a sealed entry of either wire shape: an array of events, or one event (v1)', () => {
     const one = event(1, 'v1');
     expect(decodeSealedEntry(Buffer.from(JSON.stringify(one)))).toEqual([one]);

@@ -56,6 +56,8 @@ interface Entry {
   events: readonly NormalizedEvent[] | null;
   /** Its JSON: as consumed (null = encode `events` at sealing), then an owned copy once sealed. */
   bytes: Buffer | null;
+  /** Its slots, until sealed (those still its own are buffered). */
+  slots: number[] | null;
   /** How many of its events are still buffered. */
   live: number;
   offset: number;
@@ -84,6 +86,8 @@ export class ReorderBuffer implements BufferedEvents {
   private times = new Float64Array(INITIAL_CAPACITY);
   private offsets = new Float64Array(INITIAL_CAPACITY);
   private indices = new Int32Array(INITIAL_CAPACITY);
+  /** Per slot: where its event is in its entry's sealed JSON (its index until repacked). */
+  private positions = new Int32Array(INITIAL_CAPACITY);
   private entryOf = new Int32Array(INITIAL_CAPACITY);
   /** Binary min-heap of slots. */
   private heap = new Int32Array(INITIAL_CAPACITY);
@@ -122,6 +126,7 @@ export class ReorderBuffer implements BufferedEvents {
     const entry: Entry = {
       events,
       bytes,
+      slots: [],
       live: 0,
       offset,
       last: source.last ?? offset,
@@ -140,8 +145,10 @@ export class ReorderBuffer implements BufferedEvents {
       this.times[slot] = event.time;
       this.offsets[slot] = offset;
       this.indices[slot] = index;
+      this.positions[slot] = index;
       this.entryOf[slot] = entryId;
       entry.live += 1;
+      entry.slots?.push(slot);
       this.push(slot);
       added.push({ slot, event });
     });
@@ -217,7 +224,10 @@ export class ReorderBuffer implements BufferedEvents {
   /**
    * Ends the absorbing checkpoint's hold on the objects: entries with events left keep an owned
    * copy of their JSON (the consumed bytes may share a fetch response's memory) and drop their
-   * objects.
+   * objects. An entry whose checkpoint released part of it (a replay of history, where the
+   * watermark runs close behind the newest events) keeps only the JSON of the events left, so
+   * they are not decoded again with the others each time some are released: always when it must
+   * be encoded anyway, and when less than half of a consumed message is left.
    */
   seal(): void {
     for (const entryId of this.unsealed) {
@@ -225,9 +235,23 @@ export class ReorderBuffer implements BufferedEvents {
       if (entry === undefined || entry.events === null) {
         continue;
       }
-      entry.bytes =
-        entry.bytes === null ? Buffer.from(JSON.stringify(entry.events)) : Buffer.from(entry.bytes);
+      const { events } = entry;
+      const live = (entry.slots ?? []).filter((slot) => this.entryOf[slot] === entryId);
+      const repack =
+        live.length < events.length && (entry.bytes === null || live.length * 2 < events.length);
+      if (repack) {
+        const kept = live.map((slot, position) => {
+          const event = events[this.positions[slot] as number] as NormalizedEvent;
+          this.positions[slot] = position;
+          return event;
+        });
+        entry.bytes = Buffer.from(JSON.stringify(kept));
+      } else {
+        entry.bytes =
+          entry.bytes === null ? Buffer.from(JSON.stringify(events)) : Buffer.from(entry.bytes);
+      }
       entry.events = null;
+      entry.slots = null;
     }
     this.unsealed.length = 0;
   }
@@ -291,9 +315,9 @@ export class ReorderBuffer implements BufferedEvents {
         events = entry.events ?? this.decode(entry.bytes as Buffer);
         decoded.set(entryId, events);
       }
-      const event = events[this.indices[slot] as number];
+      const event = events[this.positions[slot] as number];
       if (event === undefined) {
-        throw new Error(`entry ${entryId} has no event ${this.indices[slot]}`);
+        throw new Error(`entry ${entryId} has no event ${this.positions[slot]}`);
       }
       return event;
     });
@@ -310,12 +334,14 @@ export class ReorderBuffer implements BufferedEvents {
     const entryId = this.entryOf[slot] as number;
     const entry = this.entries[entryId] as Entry;
     entry.live -= 1;
+    this.entryOf[slot] = -1;
     if (entry.live === 0) {
       this.entries[entryId] = undefined;
       this.freeEntries.push(entryId);
       // The retained list may still reference it (behind an older live entry): not its bytes.
       entry.bytes = null;
       entry.events = null;
+      entry.slots = null;
     }
     this.freeSlots[this.freeCount] = slot;
     this.freeCount += 1;
@@ -343,6 +369,7 @@ export class ReorderBuffer implements BufferedEvents {
     this.times = grown(this.times, (n) => new Float64Array(n));
     this.offsets = grown(this.offsets, (n) => new Float64Array(n));
     this.indices = grown(this.indices, (n) => new Int32Array(n));
+    this.positions = grown(this.positions, (n) => new Int32Array(n));
     this.entryOf = grown(this.entryOf, (n) => new Int32Array(n));
     this.heap = grown(this.heap, (n) => new Int32Array(n));
     this.freeSlots = grown(this.freeSlots, (n) => new Int32Array(n));
