@@ -57,6 +57,7 @@ function fakePayload(values: Array<string | null>, options: { stopAfterHeartbeat
       partition: 2,
       highWatermark: String(100 + values.length),
       fetchedOffset: '100',
+      lastOffset: String(99 + values.length),
       messages,
     },
     resolveOffset: (offset) => resolved.push(offset),

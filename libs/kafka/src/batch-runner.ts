@@ -48,6 +48,8 @@ export interface RunnerBatchPayload {
     highWatermark: string;
     /** The offset the batch was fetched from. */
     fetchedOffset: string;
+    /** Its last offset, transaction markers included (kafkajs' `batch.lastOffset()`). */
+    lastOffset: string;
     messages: RunnerMessage[];
   };
   resolveOffset(offset: string): void;
@@ -483,7 +485,7 @@ export class BatchRunner {
         partition: batch.partition,
         highWatermark: batch.highWatermark,
         fetchedOffset: batch.fetchedOffset,
-        lastOffset: last,
+        lastOffset: batch.lastOffset,
         log: logger,
         send,
         deadLetter: (message, reason, detail, options) =>

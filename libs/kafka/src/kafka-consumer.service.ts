@@ -140,6 +140,7 @@ export class KafkaConsumerService {
               (payload.batch as { fetchedOffset?: string }).fetchedOffset ??
               payload.batch.firstOffset() ??
               payload.batch.lastOffset(),
+            lastOffset: payload.batch.lastOffset(),
             messages: payload.batch.messages,
           },
         }),

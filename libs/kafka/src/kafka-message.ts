@@ -72,7 +72,10 @@ export interface KafkaBatchContext extends KafkaOutput {
   isStale(): boolean;
   /** The offset the batch was fetched from: no message between it and the first one was skipped. */
   readonly fetchedOffset: string;
-  /** The offset of the batch's last message, valid or not. */
+  /**
+   * The batch's last offset: its last message's, valid or not, or a transaction marker's after
+   * it. The next fetch starts after it.
+   */
   readonly lastOffset: string;
   /**
    * Produces what the handler sent and dead-lettered so far (acks = all), before the handler

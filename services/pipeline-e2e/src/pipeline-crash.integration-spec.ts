@@ -173,6 +173,13 @@ describe('pipeline survives kill -9 of a service mid-replay (real Kafka + Redis)
     expect(store.different).toEqual([]);
     expect(store.confirmed).toBe(comparison.delivered);
     expect(store.unexpectedDismissed).toEqual([]);
+    // The restarted detector rebuilt its reorder buffer from the input, and found every event the
+    // checkpoint recorded (transaction markers between batches are no gap).
+    expect(detectorMetrics).toMatch(/^detector_rebuild_missing_events_total 0$/m);
+    expect(fixture.running('detector').logs).not.toContain('no longer holds');
+    if (victim === 'detector') {
+      expect(metricValue(detectorMetrics, 'detector_rebuilt_events_total')).toBeGreaterThan(0);
+    }
     expect(store.missingDismissed).toEqual([]);
   }
 

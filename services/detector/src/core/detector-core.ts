@@ -26,7 +26,7 @@ import { ReorderBuffer } from './reorder-buffer';
 import type { HeldAccount } from './account-cache';
 import type { AttributionRepository, AttributionWrite } from './attribution.repository';
 import type { BufferedEvent } from './buffered-event';
-import type { ReleasedEvent } from './reorder-buffer';
+import type { EntrySource, ReleasedEvent } from './reorder-buffer';
 import type { AbsorbedMessage, BeginCheckpoint } from './partition-log.repository';
 import type { PartitionKeys } from './detector-keys';
 import type {
@@ -90,7 +90,7 @@ export interface InputMessage {
 export interface BatchPosition {
   /** The offset it was fetched from: no message between it and the first one was left out. */
   fetchedOffset: number;
-  /** Offset of its last message, valid or not. */
+  /** Its last offset (its last message's, valid or not, or a transaction marker's after it). */
   lastOffset: number;
 }
 
@@ -186,6 +186,33 @@ const DUE_ACCOUNTS_LIMIT = 1_000_000;
 export const DEFAULT_SPILL_AFTER_MS = 30 * 60_000;
 /** Entries spilled by one checkpoint at most (bounds the script's arguments). */
 const MAX_SPILLED_PER_CHECKPOINT = 5_000;
+
+/**
+ * Buffers an entry read back (spilled to Redis, or read again from the input) without its events
+ * the stored checkpoints applied (older than `appliedBelow`), and previews the others. Returns
+ * how many it buffered.
+ */
+function restoreEntry(
+  buffer: ReorderBuffer,
+  preview: ProvisionalPreview | null,
+  entry: { offset: number; events: readonly NormalizedEvent[] },
+  bytes: Buffer | null,
+  appliedBelow: number,
+  source: EntrySource,
+): number {
+  const { events } = entry;
+  const added = buffer.add(
+    entry.offset,
+    events,
+    bytes,
+    (index) => (events[index] as NormalizedEvent).time >= appliedBelow,
+    source,
+  );
+  for (const { slot, event } of added) {
+    preview?.add(slot, event);
+  }
+  return added.length;
+}
 
 /**
  * Groups consumed messages into buffer entries, in offset order: one per message with consumed
@@ -432,17 +459,10 @@ export class DetectorCore {
     const preview =
       this.previews === null ? null : new ProvisionalPreview(this.options.detection, buffer);
     for (const entry of stored.entries) {
-      const { events, appliedBelow } = entry;
-      const added = buffer.add(
-        entry.offset,
-        events,
-        entry.bytes,
-        (index) => (events[index] as NormalizedEvent).time >= appliedBelow,
-        { last: entry.last, spilled: true },
-      );
-      for (const { slot, event } of added) {
-        preview?.add(slot, event);
-      }
+      restoreEntry(buffer, preview, entry, entry.bytes, entry.appliedBelow, {
+        last: entry.last,
+        spilled: true,
+      });
     }
     const { meta } = stored;
     const inFlight = meta.done !== meta.seq;
@@ -565,20 +585,12 @@ export class DetectorCore {
     const now = Date.now();
     let count = 0;
     for (const entry of toEntries(again, rebuild.inFlightFrom)) {
-      const { events } = entry;
       const appliedBelow =
         entry.offset >= rebuild.inFlightFrom ? Number.NEGATIVE_INFINITY : rebuild.appliedBelow;
-      const added = runtime.buffer.add(
-        entry.offset,
-        events,
-        entry.value,
-        (index) => (events[index] as NormalizedEvent).time >= appliedBelow,
-        { last: entry.last, absorbedAt: now },
-      );
-      for (const { slot, event } of added) {
-        runtime.preview?.add(slot, event);
-      }
-      count += added.length;
+      count += restoreEntry(runtime.buffer, runtime.preview, entry, entry.value, appliedBelow, {
+        last: entry.last,
+        absorbedAt: now,
+      });
     }
     this.observer.rebuilt(count);
     if (position.lastOffset < rebuild.to - 1) {
