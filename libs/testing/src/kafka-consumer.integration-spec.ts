@@ -13,6 +13,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 
 import {
@@ -337,5 +338,50 @@ describe('Kafka consumer delivery (real Kafka)', () => {
         .slice(before)
         .map((entry) => Number(entry.offset)),
     ).toEqual(Array.from({ length: 10 }, (_, i) => 1_990 + i));
+  });
+
+  it('ends a batch of transactional messages after its transaction marker: the next fetch starts right after lastOffset', async () => {
+    fetches.length = 0;
+    const app = await startApp('tx', RewindingHandler, topics.names, uniqueName('tx'));
+    apps.push(app);
+    await waitFor(() => app.get(KafkaAssignments).assigned.length > 0, 30_000, 'assignment');
+    const kafka = new Kafka({
+      brokers: parseBrokerList(requireTestEnv('KAFKA_BROKERS')),
+      clientId: uniqueName('tx'),
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer({
+      transactionalId: uniqueName('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    try {
+      // One transaction at a time, each handled before the next: one fetch per transaction.
+      for (let round = 0; round < 4; round += 1) {
+        const transaction = await producer.transaction();
+        await transaction.send({
+          topic: topics.names.in,
+          messages: [0, 1, 2].map((i) => ({
+            key: 'k',
+            partition: 0,
+            value: JSON.stringify({ key: 'k', seq: round * 3 + i }),
+          })),
+        });
+        await transaction.commit();
+        await waitFor(() => ledger.length >= (round + 1) * 3, 30_000, `transaction ${round}`);
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    // Each transaction's three messages, then its marker: four offsets per round.
+    expect(ledger.map((entry) => Number(entry.offset))).toEqual([
+      0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14,
+    ]);
+    const ofPartition = fetches.filter((fetch) => fetch.partition === 0);
+    expect(ofPartition.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < ofPartition.length; i += 1) {
+      expect(Number(ofPartition[i]?.fetched)).toBe(Number(ofPartition[i - 1]?.last) + 1);
+    }
   });
 });
