@@ -97,4 +97,34 @@ describe(splitRawBatch.name, () => {
     expect(text).toMatch(/^detector_records_total\{outcome="invalid"\} 3$/m);
     expect(text).toMatch(/^detector_invalid_records_total\{reason="malformed"\} 1$/m);
   });
+
+  it('neither counts nor dead-letters again the records of messages below reportedBelow', async () => {
+    const registry = new Registry();
+    const metrics = new RawRecordMetrics(registry, {
+      service: 'detector',
+      version: 'test',
+      metricsPrefix: 'detector_',
+    });
+    const deadLetters: DeadLetterCall[] = [];
+    const messages = [
+      rawMessage(0, JSON.stringify({ Records: [record('a'), record('b', { eventTime: 'x' })] })),
+      rawMessage(1, '{"eventId": '),
+      rawMessage(2, JSON.stringify({ Records: [record('c'), record('d', { eventTime: 'x' })] })),
+    ];
+    const split = splitRawBatch(messages, batchContext(deadLetters), metrics, 2);
+
+    // Read again only to rebuild state: the valid events of 0 come back, 0 and 1 report nothing.
+    expect(
+      split.map(({ message, events }) => [message.offset, events.map((e) => e.eventId)]),
+    ).toEqual([
+      ['0', ['a']],
+      ['2', ['c']],
+    ]);
+    expect(deadLetters.map(({ offset, reason }) => [offset, reason])).toEqual([
+      ['2', 'invalid-time'],
+    ]);
+    const text = await registry.metrics();
+    expect(text).toMatch(/^detector_records_total\{outcome="valid"\} 1$/m);
+    expect(text).toMatch(/^detector_records_total\{outcome="invalid"\} 1$/m);
+  });
 });

@@ -7,18 +7,16 @@ import { ROOT_LOGGER, ReadinessRegistry } from '@trail-insight/observability';
 import { AccountStateRepository } from '@trail-insight/state-redis';
 
 import type { OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { KafkaBatchContext } from '@trail-insight/kafka';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import { AttributionRepository } from './core/attribution.repository';
+import { offsetNumber } from './core/buffered-event';
 import { DetectorCore } from './core/detector-core';
 import { PartitionLogRepository } from './core/partition-log.repository';
 import { PreviewRepository } from './core/preview.repository';
 import { DetectorMetrics } from './detector.metrics';
-
-import type { KafkaBatchContext } from '@trail-insight/kafka';
-
-import { offsetNumber } from './core/buffered-event';
 
 import type { InputMessage } from './core/detector-core';
 import type { PublishedInsight } from './core/detector-ports';

@@ -55,7 +55,7 @@ export class NormalizedEventsConsumer {
         inputs.push({
           offset: message.offset,
           events: decoded.events,
-          // stored as consumed only when every event of it is kept
+          // kept as consumed only when every event of it is valid
           value: decoded.rejected.length === 0 ? message.payload : null,
         });
       }

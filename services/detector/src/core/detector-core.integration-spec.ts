@@ -578,6 +578,46 @@ describe('DetectorCore (real Redis)', () => {
     }
   });
 
+  it('takes over a partition whose buffer an earlier detector kept whole in Redis', async () => {
+    const HOUR = 3_600_000;
+    const prefix = `${uniqueName('core')}:`;
+    const options = coreOptions(uniqueName('topic'), prefix, {
+      detection: { minBaseline: 0, homeRegion: null, allowList: [], model: NONE_MODEL },
+    });
+    const base = Date.UTC(2026, 3, 1);
+    const event = (id: string, time: number) => operation('legacy-acct', id, time);
+    const keys = new DetectorKeys(prefix).partition(options.topic, 0);
+    const watermark = base + 3 * HOUR - LATENESS;
+    try {
+      // What the earlier detector left after checkpoint 1 absorbed messages 0 and 1: message 0
+      // in the buffer (its `a` applied, `b` not), no low/from/size fields, offsets committed.
+      await redis.hset(keys.checkpoint, {
+        seq: '1',
+        done: '1',
+        next: '2',
+        wm: String(watermark),
+        wmPrev: '-inf',
+        max: String(base + 3 * HOUR),
+      });
+      await redis.hset(
+        keys.buffer,
+        '0',
+        `1:${JSON.stringify([event('a', base), event('b', base + 3 * HOUR)])}`,
+      );
+      await redis.zadd(keys.order, base + 3 * HOUR, '0');
+      const core = createCore(redis, options, new CollectingPublisher());
+      expect(
+        await core.handleBatch(0, [{ offset: '2', events: [event('d', base + 6 * HOUR)] }]),
+      ).toEqual({ kind: 'handled' });
+      // b was applied from the Redis copy (a was not again); d waits in memory.
+      expect(await redis.hget(`${prefix}{acct:legacy-acct}:meta`, 'baseline')).toBe('1');
+      expect(await redis.exists(keys.buffer, keys.order)).toBe(0);
+      expect(await redis.hget(keys.checkpoint, 'low')).toBe('2');
+    } finally {
+      await cleanup(prefix);
+    }
+  });
+
   it('counts accounts whose events arrive on another partition than before (an unkeyed input)', async () => {
     const HOUR = 3_600_000;
     const prefix = `${uniqueName('core')}:`;

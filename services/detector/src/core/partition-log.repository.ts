@@ -32,8 +32,8 @@ export interface CheckpointMeta {
   /**
    * Where the input must be read again to rebuild the reorder buffer: the offset of the earliest
    * message with events not yet applied whose copy is not in Redis (see {@link ReorderBuffer}).
-   * Null when the input need not be read again (an empty buffer, or one a detector before 0.9
-   * kept whole in Redis).
+   * Null when the input need not be read again (an empty buffer, or one that a detector before the
+   * rebuild, 2026-12-05, kept whole in Redis).
    */
   low: number | null;
   /** First offset absorbed by checkpoint `seq` (its messages are in flight until it is done). */
