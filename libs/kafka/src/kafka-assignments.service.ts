@@ -7,7 +7,7 @@ export interface AssignedPartition {
 }
 
 type AssignmentListener = (assigned: readonly AssignedPartition[]) => void;
-type Seeker = (partition: AssignedPartition, offset: string) => void;
+type Seeker = (partition: AssignedPartition, offset: string) => boolean;
 
 /**
  * The partitions this instance owns, published at every group join (a rebalance ends with one).
@@ -30,15 +30,11 @@ export class KafkaAssignments {
 
   /**
    * Fetches an owned partition again from `offset`: its next batch starts there (a consumer that
-   * rebuilds state from its input). False when no consumer runs; a partition this instance no
-   * longer owns is left alone.
+   * rebuilds state from its input). False when no consumer runs or it refused (logged); a
+   * partition this instance no longer owns is left alone.
    */
   seek(partition: AssignedPartition, offset: string): boolean {
-    if (this.seeker === null) {
-      return false;
-    }
-    this.seeker(partition, offset);
-    return true;
+    return this.seeker !== null && this.seeker(partition, offset);
   }
 
   /** Called by the consumer once it runs. */

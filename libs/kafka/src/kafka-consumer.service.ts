@@ -148,11 +148,18 @@ export class KafkaConsumerService {
     this.assignments.attachSeeker(({ topic, partition }, offset) => {
       const logical = ALL_TOPICS.find((known) => String(known) === topic);
       const name = logical === undefined ? topic : this.topics.name(logical);
+      try {
+        consumer.seek({ topic: name, partition, offset });
+      } catch (error) {
+        // e.g. the consumer is stopping: its next owner starts from the committed offset.
+        this.log.warn({ err: error, topic: name, partition, offset }, 'seek refused');
+        return false;
+      }
       this.log.info(
         { topic: name, partition, offset },
         'fetching a partition again from an offset',
       );
-      consumer.seek({ topic: name, partition, offset });
+      return true;
     });
     this.log.info({ topics: [...bindings.keys()] }, 'consumer started');
   }

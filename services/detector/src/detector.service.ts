@@ -126,13 +126,19 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
       const partitions = assigned
         .filter(({ topic }) => topic === this.input)
         .map(({ partition }) => partition);
-      void this.core.adopt(partitions).then((points) => {
-        // Buffers to rebuild are read again from their oldest message at once, so a partition
-        // without new messages still advances with the clock (verdicts of quiet accounts).
-        for (const { partition, offset } of points) {
-          this.assignments.seek({ topic: this.input, partition }, String(offset));
-        }
-      });
+      this.core
+        .adopt(partitions)
+        .then((points) => {
+          // Buffers to rebuild are read again from their oldest message at once, so a partition
+          // without new messages still advances with the clock (verdicts of quiet accounts); a
+          // batch fetched from later is rewound anyway.
+          for (const { partition, offset } of points) {
+            this.assignments.seek({ topic: this.input, partition }, String(offset));
+          }
+        })
+        .catch((error: unknown) => {
+          this.log.warn({ err: error }, 'adopting the assigned partitions failed');
+        });
     });
   }
 
