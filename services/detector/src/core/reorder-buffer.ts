@@ -176,10 +176,11 @@ export class ReorderBuffer implements BufferedEvents {
   }
 
   /**
-   * Marks spilled, and returns, the entries absorbed at or before `absorbedBefore` (wall clock) that still
-   * hold events and have no copy in Redis, oldest first, at most `limit`: the caller copies them
-   * to Redis so that {@link retainedFrom} moves past them (an event far in the future, or a quiet
-   * partition without idle advance, would otherwise hold the input's committed offset forever).
+   * Marks spilled, and returns, the entries absorbed at or before `absorbedBefore` (wall clock)
+   * that still hold events and have no copy in Redis, oldest first, at most `limit`: the caller
+   * copies them to Redis so that {@link retainedFrom} moves past them (an event far in the
+   * future, or a quiet partition without idle advance, would otherwise keep every restart reading
+   * the input from it).
    */
   spill(absorbedBefore: number, limit: number): SpilledEntry[] {
     const out: SpilledEntry[] = [];
