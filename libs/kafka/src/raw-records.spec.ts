@@ -54,15 +54,20 @@ function batchContext(deadLetters: DeadLetterCall[]): KafkaBatchContext {
   };
 }
 
+/** A detector's record metrics on their own registry, and a list of dead-letter calls. */
+function setup(): { registry: Registry; metrics: RawRecordMetrics; deadLetters: DeadLetterCall[] } {
+  const registry = new Registry();
+  const metrics = new RawRecordMetrics(registry, {
+    service: 'detector',
+    version: 'test',
+    metricsPrefix: 'detector_',
+  });
+  return { registry, metrics, deadLetters: [] };
+}
+
 describe(splitRawBatch.name, () => {
   it('keeps each message with its valid events and dead-letters every invalid record', async () => {
-    const registry = new Registry();
-    const metrics = new RawRecordMetrics(registry, {
-      service: 'detector',
-      version: 'test',
-      metricsPrefix: 'detector_',
-    });
-    const deadLetters: DeadLetterCall[] = [];
+    const { registry, metrics, deadLetters } = setup();
     const split = splitRawBatch(
       [
         rawMessage(0, JSON.stringify(record('a'))),
@@ -99,13 +104,7 @@ describe(splitRawBatch.name, () => {
   });
 
   it('neither counts nor dead-letters again the records of messages below reportedBelow', async () => {
-    const registry = new Registry();
-    const metrics = new RawRecordMetrics(registry, {
-      service: 'detector',
-      version: 'test',
-      metricsPrefix: 'detector_',
-    });
-    const deadLetters: DeadLetterCall[] = [];
+    const { registry, metrics, deadLetters } = setup();
     const messages = [
       rawMessage(0, JSON.stringify({ Records: [record('a'), record('b', { eventTime: 'x' })] })),
       rawMessage(1, '{"eventId": '),
