@@ -62,34 +62,21 @@ export function splitRawBatch(
   let valid = 0;
   let invalid = 0;
   for (const message of messages) {
-    if (reportedBelow !== null && Number(message.offset) < reportedBelow) {
-      const events: NormalizedEvent[] = [];
-      try {
-        for (const result of splitRawMessage(message.payload)) {
-          if (result.ok) {
-            events.push(result.event);
-          }
-        }
-      } catch {
-        // Reported (dead-lettered) when it was first read.
-      }
-      if (events.length > 0) {
-        split.push({ message, events });
-      }
-      continue;
-    }
+    const report = reportedBelow === null || Number(message.offset) >= reportedBelow;
     let results: RawRecordResult[];
     try {
       results = splitRawMessage(message.payload);
     } catch (error) {
-      // A bug must cost this message only, not the valid events of the whole batch.
-      invalid += 1;
-      metrics.invalidRecords.inc({ reason: KafkaDeadLetterReason.HandlerError });
-      context.log.error(
-        { err: error, partition: message.partition, offset: message.offset },
-        'splitting a raw message failed; dead-lettering it',
-      );
-      context.deadLetter(message, KafkaDeadLetterReason.HandlerError, (error as Error).message);
+      if (report) {
+        // A bug must cost this message only, not the valid events of the whole batch.
+        invalid += 1;
+        metrics.invalidRecords.inc({ reason: KafkaDeadLetterReason.HandlerError });
+        context.log.error(
+          { err: error, partition: message.partition, offset: message.offset },
+          'splitting a raw message failed; dead-lettering it',
+        );
+        context.deadLetter(message, KafkaDeadLetterReason.HandlerError, (error as Error).message);
+      }
       continue;
     }
     const whole = results.length === 1;
@@ -97,20 +84,22 @@ export function splitRawBatch(
     for (const result of results) {
       if (result.ok) {
         events.push(result.event);
-        continue;
+      } else if (report) {
+        invalid += 1;
+        metrics.invalidRecords.inc({ reason: result.reason });
+        const headers = { 'record-index': String(result.index) };
+        context.deadLetter(
+          message,
+          result.reason,
+          result.detail,
+          whole ? { headers } : { value: result.value, headers },
+        );
       }
-      invalid += 1;
-      metrics.invalidRecords.inc({ reason: result.reason });
-      const headers = { 'record-index': String(result.index) };
-      context.deadLetter(
-        message,
-        result.reason,
-        result.detail,
-        whole ? { headers } : { value: result.value, headers },
-      );
     }
     if (events.length > 0) {
-      valid += events.length;
+      if (report) {
+        valid += events.length;
+      }
       split.push({ message, events });
     }
   }

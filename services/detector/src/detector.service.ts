@@ -143,26 +143,36 @@ export class DetectorService implements OnModuleInit, OnModuleDestroy, OnApplica
   }
 
   /**
-   * Before a batch is decoded: null when the partition is to be fetched again from its rebuild
-   * point (the consumer is told to), else the offset below which its messages were absorbed
-   * before (read again only to rebuild the reorder buffer; their invalid records were reported).
+   * Runs one fetched batch of the detector's input. When the partition's reorder buffer is to be
+   * rebuilt from an earlier offset, the consumer fetches it again from there. Otherwise `decode`
+   * turns the batch into the core's input and dead-letters what is invalid, knowing the offset
+   * below which messages were absorbed before (read again only to rebuild the buffer, their
+   * invalid records were reported then); its dead letters are produced before the checkpoint
+   * absorbs the batch, since after it they would not be again.
    */
-  async plan(context: KafkaBatchContext): Promise<{ absorbedBelow: number | null } | null> {
-    const plan = await this.core.plan(context.partition, offsetNumber(context.fetchedOffset));
+  async consume(
+    context: KafkaBatchContext,
+    decode: (absorbedBelow: number | null, output: KafkaBatchContext) => InputMessage[],
+  ): Promise<void> {
+    const fetchedOffset = offsetNumber(context.fetchedOffset);
+    const plan = await this.core.plan(context.partition, fetchedOffset);
     if (plan.kind === 'rewind') {
       context.rewind(String(plan.offset));
-      return null;
+      return;
     }
-    return { absorbedBelow: plan.absorbedBelow };
-  }
-
-  /**
-   * Hands a batch's valid messages to the core; when the core must rebuild the partition's reorder
-   * buffer, the consumer fetches the partition again from the oldest message it still needs.
-   */
-  async handleBatch(context: KafkaBatchContext, messages: readonly InputMessage[]): Promise<void> {
-    const outcome = await this.core.handleBatch(context.partition, messages, {
-      fetchedOffset: offsetNumber(context.fetchedOffset),
+    let deadLettered = 0;
+    const inputs = decode(plan.absorbedBelow, {
+      ...context,
+      deadLetter: (...args) => {
+        deadLettered += 1;
+        context.deadLetter(...args);
+      },
+    });
+    if (deadLettered > 0) {
+      await context.flush();
+    }
+    const outcome = await this.core.handleBatch(context.partition, inputs, {
+      fetchedOffset,
       lastOffset: offsetNumber(context.lastOffset),
     });
     if (outcome.kind === 'rewind') {

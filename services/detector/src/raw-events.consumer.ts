@@ -22,29 +22,12 @@ export class RawEventsConsumer {
   ) {}
 
   @KafkaBatchHandler({ topic: Topic.RawEvents })
-  async handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
-    // Messages below it were split when first absorbed: read again, they only rebuild the buffer.
-    const plan = await this.detector.plan(context);
-    if (plan === null) {
-      return;
-    }
-    const { absorbedBelow } = plan;
-    let deadLettered = 0;
-    const counting: KafkaBatchContext = {
-      ...context,
-      deadLetter: (...args) => {
-        deadLettered += 1;
-        context.deadLetter(...args);
-      },
-    };
-    const split = splitRawBatch(messages, counting, this.metrics, absorbedBelow);
-    if (deadLettered > 0) {
-      // Produced before the checkpoint absorbs the batch: after it, they would not be again.
-      await context.flush();
-    }
-    await this.detector.handleBatch(
-      context,
-      split.map(({ message, events }) => ({ offset: message.offset, events })),
+  handle(messages: Array<DecodedMessage<Buffer>>, context: KafkaBatchContext): Promise<void> {
+    return this.detector.consume(context, (absorbedBelow, output) =>
+      splitRawBatch(messages, output, this.metrics, absorbedBelow).map(({ message, events }) => ({
+        offset: message.offset,
+        events,
+      })),
     );
   }
 }

@@ -306,16 +306,16 @@ export class DetectorCore {
   }
 
   partitions(): PartitionStatus[] {
-    return [...this.runtimes].map(([partition, runtime]) => ({
-      partition,
-      checkpoint: runtime.seq,
-      watermark: runtime.watermark,
-      buffered: runtime.buffer.size,
-      retained: Math.max(
-        0,
-        (runtime.next ?? 0) - (this.rebuildPoint(runtime) ?? runtime.next ?? 0),
-      ),
-    }));
+    return [...this.runtimes].map(([partition, runtime]) => {
+      const point = this.rebuildPoint(runtime);
+      return {
+        partition,
+        checkpoint: runtime.seq,
+        watermark: runtime.watermark,
+        buffered: runtime.buffer.size,
+        retained: runtime.next === null || point === null ? 0 : runtime.next - point,
+      };
+    });
   }
 
   /**
@@ -665,14 +665,12 @@ export class DetectorCore {
         const lastOffset = (absorbed.at(-1) as AbsorbedMessage).last;
         const { buffer } = runtime;
         const now = Date.now();
-        // Spilled entries are written as absorbed by the last finished checkpoint (none before 1).
-        const spilled =
-          runtime.seq === 0
-            ? []
-            : buffer.spill(
-                now - (this.options.spillAfterMs ?? DEFAULT_SPILL_AFTER_MS),
-                MAX_SPILLED_PER_CHECKPOINT,
-              );
+        // Only entries absorbed by finished checkpoints are buffered here (the batch's come after
+        // `begin`), so a checkpoint before the first has none to spill.
+        const spilled = buffer.spill(
+          now - (this.options.spillAfterMs ?? DEFAULT_SPILL_AFTER_MS),
+          MAX_SPILLED_PER_CHECKPOINT,
+        );
         if (spilled.length > 0) {
           this.observer.spilled(spilled.length);
         }
