@@ -14,7 +14,8 @@
 # without a service list leaves ingest out. Through npm: npm run --silent pipeline -- up
 #
 # Each service gets KAFKA_BROKERS / REDIS_URL from `stack.sh up`, KAFKA_ENSURE_TOPICS=true,
-# KAFKA_TOPIC_PARTITIONS=${PIPELINE_PARTITIONS:-3}, HTTP_HOST=127.0.0.1 and its HTTP_PORT; the
+# KAFKA_TOPIC_PARTITIONS=${PIPELINE_PARTITIONS:-3}, HTTP_HOST=127.0.0.1 and its HTTP_PORT; ingest
+# and the detector NODE_OPTIONS (default --max-semi-space-size=64, as the chart's); the
 # sinks get OSS_* (s3proxy, bucket ${PIPELINE_OSS_BUCKET:-trail-insight-local}, created if missing)
 # and SLS_* (the SASL_SSL listener of the local Kafka). Anything else in the caller's environment
 # is inherited (e.g. LOG_LEVEL, detector settings); do not export per-service names such as
@@ -140,6 +141,10 @@ service_env() {
     "KAFKA_TOPIC_PARTITIONS=${PIPELINE_PARTITIONS:-3}" \
     "LOG_LEVEL=${LOG_LEVEL:-info}"
   case "$svc" in
+    ingest | detector)
+      # as the chart's services.{ingest,detector}.env.NODE_OPTIONS (docs/benchmarks.md)
+      printf '%s\n' "NODE_OPTIONS=${NODE_OPTIONS:---max-semi-space-size=64}"
+      ;;
     sink-oss)
       printf '%s\n' \
         "OSS_ENDPOINT=${STACK[S3_ENDPOINT]}" \

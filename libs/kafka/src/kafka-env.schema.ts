@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { DEFAULT_MAX_BYTES_PER_PARTITION } from './kafka-config';
 import { parseBrokerList } from './plain-producer';
 import { Topic } from './topics.constants';
 
@@ -40,7 +41,7 @@ export const kafkaEnvShape = {
     .int()
     .min(64 * 1024)
     .max(64 * 1024 * 1024)
-    .default(1024 * 1024),
+    .default(DEFAULT_MAX_BYTES_PER_PARTITION),
 };
 
 export type KafkaEnv = z.infer<z.ZodObject<typeof kafkaEnvShape>>;

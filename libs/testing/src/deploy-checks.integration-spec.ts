@@ -621,8 +621,19 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     }
   });
 
+  /** Variables read by Node itself rather than by a service's env.schema.ts. */
+  const RUNTIME_VARIABLES = ['NODE_OPTIONS'];
+
+  function withRuntimeVariables(
+    schemas: Map<ServiceName, Set<string>>,
+  ): Map<ServiceName, Set<string>> {
+    return new Map(
+      [...schemas].map(([service, names]) => [service, new Set([...names, ...RUNTIME_VARIABLES])]),
+    );
+  }
+
   it('every variable the chart gives a service is read by that service (env.schema.ts)', () => {
-    const schemas = serviceVariables();
+    const schemas = withRuntimeVariables(serviceVariables());
     const problems: string[] = [];
     for (const [variant, objects] of Object.entries(rendered)) {
       for (const [service, spec] of deployments(objects)) {
@@ -654,7 +665,7 @@ describe('deploy checks: helm chart, alert rules, dashboard', () => {
     if (values === undefined) {
       throw new Error('values.yaml is empty');
     }
-    const schemas = serviceVariables();
+    const schemas = withRuntimeVariables(serviceVariables());
     const everyKnown = new Set([...schemas.values()].flatMap((names) => [...names]));
     const blocks: Array<[string, Json, ServiceName | undefined]> = [
       ['env', values.env, undefined],

@@ -69,6 +69,16 @@ export interface PipelineBenchOptions {
 
 type Measured = 'ingest' | 'detector' | 'aggregator' | 'kafka' | 'redis';
 
+/**
+ * NODE_OPTIONS of ingest and the detector, as the chart and `deploy/local/pipeline.sh` give them
+ * (`--env NODE_OPTIONS=…` replaces it). `npm run bench` runs the CLI, hence the bare consumer,
+ * with the same option, so the baseline is not the only one on V8's default young generation.
+ */
+export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=64';
+
+/** Runs of the bare consumer; the median one is the baseline (one run varied by ±20 % here). */
+const BARE_RUNS = 3;
+
 /** Everything one run measured; written as bench-results/pipeline-<date>.json. */
 export interface PipelineBenchResult {
   date: string;
@@ -80,13 +90,21 @@ export interface PipelineBenchResult {
     kafka: string;
     redis: string;
   };
-  settings: { partitions: number; model: 'none' | 'default'; latenessMs: number };
+  settings: {
+    partitions: number;
+    model: 'none' | 'default';
+    latenessMs: number;
+    /** NODE_OPTIONS of ingest and the detector; node options of the bench (the bare consumer). */
+    serviceNodeOptions: string;
+    benchNodeOptions: string;
+  };
   throughput: {
     trail: string;
     /** Messages in the raw topic (one record each), valid events among them. */
     messages: number;
     events: number;
-    bareConsumer: { seconds: number; messagesPerSecond: number; cpuSeconds: number };
+    /** The median of {@link BARE_RUNS} runs; `runs` = every run's messages/s, in run order. */
+    bareConsumer: BareRun & { runs: number[] };
     /** ingest → detector → aggregator (the default layout). */
     pipeline: LayoutRun;
     /** Pipeline messages/s ÷ bare consumer messages/s (target ≥ 0.5). */
@@ -388,9 +406,14 @@ class BenchPipeline {
     };
     switch (service) {
       case 'ingest':
-        return { ...common, INGEST_INPUT_TOPIC: this.topics.raw };
+        return {
+          NODE_OPTIONS: SERVICE_NODE_OPTIONS,
+          ...common,
+          INGEST_INPUT_TOPIC: this.topics.raw,
+        };
       case 'detector':
         return {
+          NODE_OPTIONS: SERVICE_NODE_OPTIONS,
           ...common,
           REDIS_URL: this.redisUrl,
           REDIS_PREFIX: this.prefix,
@@ -528,11 +551,13 @@ function ensureTrail(
  * raw kafkajs on purpose (the one kafkajs import outside libs/kafka): the benchmark compares the
  * pipeline with kafkajs itself, not with the lib's consumer.
  */
-async function bareConsumer(
-  brokers: string,
-  topic: string,
-  messages: number,
-): Promise<PipelineBenchResult['throughput']['bareConsumer']> {
+interface BareRun {
+  seconds: number;
+  messagesPerSecond: number;
+  cpuSeconds: number;
+}
+
+async function bareConsumer(brokers: string, topic: string, messages: number): Promise<BareRun> {
   const kafka = new Kafka({
     brokers: parseBrokerList(brokers),
     clientId: 'bench-bare',
@@ -581,6 +606,16 @@ async function bareConsumer(
     messagesPerSecond: Math.round(messages / seconds),
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
+}
+
+/** The median element of a non-empty list by `key` (the upper one of an even count). */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (median === undefined) {
+    throw new Error('the median of nothing');
+  }
+  return median;
 }
 
 async function waitUntil(
@@ -825,13 +860,21 @@ async function throughputPhase(
       `raw topic filled: ${messages} messages (${replayed.valid} valid) in ${replayed.seconds.toFixed(1)} s`,
     );
 
-    const kafkaBeforeBare = cpuSecondsOf(stackPid('kafka'));
-    const bare = await bareConsumer(context.brokers, pipeline.topics.raw, messages);
-    const kafkaBare = cpuSecondsOf(stackPid('kafka')) - kafkaBeforeBare;
-    log(
-      `bare kafkajs consumer: ${bare.messagesPerSecond} messages/s (${bare.seconds.toFixed(1)} s), ` +
-        `CPU s: consumer ${bare.cpuSeconds.toFixed(2)}, Kafka ${kafkaBare.toFixed(2)}`,
-    );
+    const bareRuns: BareRun[] = [];
+    for (let run = 0; run < BARE_RUNS; run += 1) {
+      const kafkaBeforeBare = cpuSecondsOf(stackPid('kafka'));
+      const bareRun = await bareConsumer(context.brokers, pipeline.topics.raw, messages);
+      const kafkaBare = cpuSecondsOf(stackPid('kafka')) - kafkaBeforeBare;
+      log(
+        `bare kafkajs consumer: ${bareRun.messagesPerSecond} messages/s (${bareRun.seconds.toFixed(1)} s), ` +
+          `CPU s: consumer ${bareRun.cpuSeconds.toFixed(2)}, Kafka ${kafkaBare.toFixed(2)}`,
+      );
+      bareRuns.push(bareRun);
+    }
+    const bare = {
+      ...medianBy(bareRuns, (run) => run.messagesPerSecond),
+      runs: bareRuns.map((run) => run.messagesPerSecond),
+    };
     const services = await runLayout(context, pipeline, 'services', messages);
     const memory = await measureMemory(redis, pipeline.prefix);
     log(
@@ -1142,12 +1185,13 @@ export function renderPipelineBench(result: PipelineBenchResult): string {
     `Measured ${result.date} on ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ` +
       `${machine.node}; Kafka ${machine.kafka} and Redis ${machine.redis} of \`deploy/local/stack.sh\` on the same ` +
       `machine; model \`${settings.model}\`, ${settings.partitions} partitions, lateness ` +
-      `${settings.latenessMs / 60_000} min. Raw results: \`bench-results/pipeline-${result.date}.json\`.`,
+      `${settings.latenessMs / 60_000} min; NODE_OPTIONS of ingest and the detector \`${settings.serviceNodeOptions}\`, ` +
+      `of the bench (bare consumer) \`${settings.benchNodeOptions}\`. Raw results: \`bench-results/pipeline-${result.date}.json\`.`,
     '',
     '| measure | value | target |',
     '|---|---|---|',
     `| raw topic (\`${t.trail}\`) | ${formatNumber(t.messages)} messages, ${formatNumber(t.events)} valid events | |`,
-    `| bare kafkajs consumer, JSON.parse only | ${formatNumber(t.bareConsumer.messagesPerSecond)} events/s | |`,
+    `| bare kafkajs consumer, JSON.parse only (median of ${t.bareConsumer.runs.length} runs: ${t.bareConsumer.runs.map(formatNumber).join(', ')}) | ${formatNumber(t.bareConsumer.messagesPerSecond)} events/s | |`,
     `| ingest → detector → aggregator, end to end | ${formatNumber(t.pipeline.messagesPerSecond)} events/s (${t.pipeline.seconds} s) | |`,
     `| ratio | ${t.ratio.toFixed(2)} | ≥ 0.50 |`,
     `| CPU ms per 1,000 events: ingest / detector / aggregator / Kafka / Redis | ${cpu.ingest} / ${cpu.detector} / ${cpu.aggregator} / ${cpu.kafka} / ${cpu.redis} | |`,
@@ -1250,7 +1294,13 @@ export async function benchPipeline(
         kafka: kafkaVersionOf(root),
         redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
       },
-      settings: { partitions, model, latenessMs: LATENESS_MS },
+      settings: {
+        partitions,
+        model,
+        latenessMs: LATENESS_MS,
+        serviceNodeOptions: options.serviceEnv?.['NODE_OPTIONS'] ?? SERVICE_NODE_OPTIONS,
+        benchNodeOptions: process.execArgv.join(' ') || 'none',
+      },
       throughput,
       memory,
       latency,
