@@ -1,4 +1,47 @@
+import fc from 'fast-check';
+
 import { formatEventTime, parseEventTime } from './event-time.util';
+
+/** SPEC §1's time grammar as one regular expression, and Date's arithmetic: the scanner's oracle. */
+function referenceEventTime(text: string): number | null {
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      text,
+    );
+  if (match === null) {
+    return null;
+  }
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  const fraction = match[7];
+  const zone = match[8] ?? 'Z';
+  const date = new Date(0);
+  date.setUTCFullYear(year!, month! - 1, day);
+  if (
+    date.getUTCMonth() !== month! - 1 ||
+    date.getUTCDate() !== day ||
+    hour! > 23 ||
+    minute! > 59 ||
+    second! > 59
+  ) {
+    return null;
+  }
+  const zoneDigits = zone === 'Z' ? '0000' : zone.slice(1).replace(':', '');
+  const zoneHours = Number(zoneDigits.slice(0, 2));
+  const zoneMinutes = Number(zoneDigits.slice(2));
+  if (zoneHours > 23 || zoneMinutes > 59) {
+    return null;
+  }
+  const offset = (zone.startsWith('-') ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  const millis = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const instant =
+    date.getTime() +
+    hour! * 3_600_000 +
+    minute! * 60_000 +
+    second! * 1000 +
+    millis -
+    offset * 60_000;
+  return instant < -62_135_596_800_000 || instant > 253_402_300_799_999 ? null : instant;
+}
 
 describe(parseEventTime.name, () => {
   it.each([
@@ -47,6 +90,62 @@ describe(parseEventTime.name, () => {
 
   it.each([[1_700_000_000], [null], [undefined], [{}]])('rejects the non-string %j', (value) => {
     expect(parseEventTime(value)).toBeNull();
+  });
+
+  it('agrees with the grammar as a regular expression on near-times', () => {
+    const digits = (count: number) =>
+      fc
+        .array(fc.constantFrom(...'0123456789'), { minLength: count, maxLength: count })
+        .map((chars) => chars.join(''));
+    const part = (count: number, max = 10 ** count - 1) =>
+      fc.oneof(
+        {
+          arbitrary: fc.integer({ min: 0, max }).map((n) => String(n).padStart(count, '0')),
+          weight: 6,
+        },
+        { arbitrary: fc.oneof(digits(count), digits(count - 1), digits(count + 1)), weight: 1 },
+      );
+    const zone = fc.oneof(
+      fc.constant(''),
+      fc.constantFrom('Z', 'z', '+', '-', ' '),
+      fc
+        .tuple(fc.constantFrom('+', '-'), part(2, 24), fc.constantFrom(':', ''), part(2, 60))
+        .map((parts) => parts.join('')),
+    );
+    const fraction = fc.oneof(
+      fc.constant(''),
+      fc.constant('.'),
+      fc.integer({ min: 1, max: 8 }).chain((count) => digits(count).map((text) => `.${text}`)),
+    );
+    const time = fc
+      .tuple(
+        part(4),
+        fc.constantFrom('-', '-', '/'),
+        part(2, 13),
+        fc.constant('-'),
+        part(2, 32),
+        fc.constantFrom('T', ' ', 't'),
+        part(2, 24),
+        fc.constant(':'),
+        part(2, 60),
+        fc.constantFrom(':', ':', '.'),
+        part(2, 60),
+        fraction,
+        zone,
+      )
+      .map((parts) => parts.join(''));
+    let times = 0;
+    fc.assert(
+      fc.property(time, (text) => {
+        const expected = referenceEventTime(text);
+        times += expected === null ? 0 : 1;
+        expect(parseEventTime(text)).toBe(expected);
+      }),
+      { numRuns: 20_000 },
+    );
+    // both outcomes are exercised, not only rejections
+    expect(times).toBeGreaterThan(500);
+    expect(times).toBeLessThan(18_000);
   });
 });
 

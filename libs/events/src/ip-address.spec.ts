@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import { canonicalIp, compareIpText, parseIpAddress } from './ip-address';
 
 describe(parseIpAddress.name, () => {
@@ -53,6 +55,43 @@ describe(parseIpAddress.name, () => {
   it('returns null for non-strings', () => {
     expect(canonicalIp(123)).toBeNull();
     expect(canonicalIp(null)).toBeNull();
+  });
+});
+
+describe(canonicalIp.name, () => {
+  it.each([
+    ['1.2.3.4', '1.2.3.4'],
+    ['255.255.255.255', '255.255.255.255'],
+    ['::ffff:1.2.3.4', '1.2.3.4'],
+    ['2001:DB8::1', '2001:db8::1'],
+    ['01.2.3.4', null],
+    ['1.2.3.256', null],
+    ['1.2.3.4.', null],
+    ['.1.2.3.4', null],
+    ['1..2.3', null],
+    ['1.2.3', null],
+    ['1.2.3.4.5', null],
+    ['1234.1.1.1', null],
+    ['1.2.3.4 ', null],
+  ])('gives %j as %j', (text, canonical) => {
+    expect(canonicalIp(text)).toBe(canonical);
+  });
+
+  it("agrees with parseIpAddress's text on dotted, colon and digit soup (the IPv4 fast path)", () => {
+    const soup = fc
+      .array(fc.constantFrom('0', '1', '2', '5', '9', '.', ':', 'f', ' '), { maxLength: 17 })
+      .map((chars) => chars.join(''));
+    const octet = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map(String),
+      fc.constantFrom('00', '01', '007', '', '2550'),
+    );
+    const dotted = fc.array(octet, { minLength: 1, maxLength: 5 }).map((parts) => parts.join('.'));
+    fc.assert(
+      fc.property(fc.oneof(soup, dotted), (text) => {
+        expect(canonicalIp(text)).toBe(parseIpAddress(text)?.text ?? null);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
 

@@ -145,9 +145,56 @@ export function parseIpAddress(text: string): IpAddress | null {
   return groups === null ? null : fromIpv6Groups(groups);
 }
 
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const DOT = 0x2e;
+
+/**
+ * Whether `text` is strict dotted decimal (four octets ≤ 255 without leading zeros), which is its
+ * own canonical text: the common case of {@link canonicalIp}, checked without allocating.
+ */
+function isStrictIpv4(text: string): boolean {
+  const length = text.length;
+  if (length < 7 || length > 15) {
+    return false;
+  }
+  let index = 0;
+  for (let octet = 1; ; octet += 1) {
+    const start = index;
+    let value = 0;
+    while (index < length) {
+      const code = text.charCodeAt(index);
+      if (code < DIGIT_0 || code > DIGIT_9) {
+        break;
+      }
+      value = value * 10 + code - DIGIT_0;
+      index += 1;
+    }
+    const digits = index - start;
+    if (
+      digits === 0 ||
+      digits > 3 ||
+      value > 255 ||
+      (digits > 1 && text.charCodeAt(start) === DIGIT_0)
+    ) {
+      return false;
+    }
+    if (index === length) {
+      return octet === 4;
+    }
+    if (octet === 4 || text.charCodeAt(index) !== DOT) {
+      return false;
+    }
+    index += 1;
+  }
+}
+
 /** Canonical text of an IP, or null when `value` is not a string holding a strict IP address. */
 export function canonicalIp(value: unknown): string | null {
-  return typeof value === 'string' ? (parseIpAddress(value)?.text ?? null) : null;
+  if (typeof value !== 'string') {
+    return null;
+  }
+  return isStrictIpv4(value) ? value : (parseIpAddress(value)?.text ?? null);
 }
 
 /** The address on the 128-bit line where IPv4 lives at `::ffff:0:0/96`, for CIDR matching. */

@@ -34,5 +34,7 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-  return exceedsJsonDepth(value) ? undefined : value;
+  // Nesting deeper than the limit takes more than `limit` brackets opened and closed: text shorter
+  // than that (most records) cannot exceed it, and is not walked.
+  return text.length > 2 * MAX_JSON_DEPTH + 1 && exceedsJsonDepth(value) ? undefined : value;
 }

@@ -45,6 +45,14 @@ describe(readTrailContent.name, () => {
     expect(values(items.slice(3))).toEqual([{ a: JSON.parse(deep(511)) as unknown }]);
   });
 
+  it('rejects the shortest text nested too deep (513 levels, 1,026 characters)', () => {
+    const deep = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
+    expect(values(read(bytes(`${deep(513)}\n${deep(512)}`)))).toEqual([
+      'malformed@1',
+      JSON.parse(deep(511)) as unknown,
+    ]);
+  });
+
   it('reads a file of one deep document line by line', () => {
     const record = { a: JSON.parse('['.repeat(511) + ']'.repeat(511)) as unknown };
     expect(values(read(bytes(JSON.stringify([record]))))).toEqual(['malformed@1']);
