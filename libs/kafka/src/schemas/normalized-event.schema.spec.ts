@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import {
   MAX_EVENTS_PER_MESSAGE,
   MAX_NORMALIZED_MESSAGE_BYTES,
@@ -116,6 +118,39 @@ describe('packNormalizedEvents', () => {
 
   it('sends nothing for no events', () => {
     expect(packNormalizedEvents([], 6)).toEqual([]);
+  });
+
+  it('keeps every event once, in order, within both caps, whatever the event sizes', () => {
+    // small events meet the event cap first (1,000 × ~230 characters), rare large ones the size cap
+    const sizes = fc.array(
+      fc.oneof(
+        { arbitrary: fc.integer({ min: 0, max: 40 }), weight: 400 },
+        {
+          arbitrary: fc.integer({ min: 20_000, max: MAX_NORMALIZED_MESSAGE_BYTES + 50 }),
+          weight: 1,
+        },
+      ),
+      { maxLength: 2_500, size: 'max' },
+    );
+    fc.assert(
+      fc.property(sizes, (agentLengths) => {
+        const input = agentLengths.map((length, i) =>
+          event('a', i, { userAgent: 'u'.repeat(length) }),
+        );
+        const messages = packNormalizedEvents(input, 1);
+        const runs = messages.map((m) => decodeNormalizedEvents(m.value));
+        expect(runs.flat()).toEqual(input);
+        for (const [index, run] of runs.entries()) {
+          expect(run.length).toBeLessThanOrEqual(MAX_EVENTS_PER_MESSAGE);
+          if (run.length > 1) {
+            expect(String(messages[index]?.value).length).toBeLessThanOrEqual(
+              MAX_NORMALIZED_MESSAGE_BYTES,
+            );
+          }
+        }
+      }),
+      { numRuns: 25, endOnFailure: true },
+    );
   });
 });
 

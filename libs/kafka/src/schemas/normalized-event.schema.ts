@@ -86,7 +86,7 @@ export function packNormalizedEvents(
   events: Iterable<NormalizedEvent>,
   partitions: number,
 ): OutboundMessage[] {
-  const byPartition = new Map<number, string[]>();
+  const byPartition = new Map<number, NormalizedEvent[]>();
   const partitionOfAccount = new Map<string, number>();
   for (const event of events) {
     let partition = partitionOfAccount.get(event.accountId);
@@ -99,35 +99,32 @@ export function packNormalizedEvents(
       group = [];
       byPartition.set(partition, group);
     }
-    group.push(JSON.stringify(event));
+    group.push(event);
   }
   const messages: OutboundMessage[] = [];
-  for (const [partition, jsons] of byPartition) {
-    let start = 0;
-    while (start < jsons.length) {
-      let end = start;
-      let bytes = 2;
-      while (end - start < MAX_EVENTS_PER_MESSAGE) {
-        const json = jsons[end];
-        if (
-          json === undefined ||
-          (end !== start && bytes + json.length + 1 > MAX_NORMALIZED_MESSAGE_BYTES)
-        ) {
-          break;
-        }
-        bytes += json.length + 1;
-        end += 1;
-      }
-      messages.push({
-        key: null,
-        partition,
-        value: `[${jsons.slice(start, end).join(',')}]`,
-        headers: NORMALIZED_EVENTS_SCHEMA_HEADER,
-      });
-      start = end;
+  for (const [partition, group] of byPartition) {
+    for (let start = 0; start < group.length; start += MAX_EVENTS_PER_MESSAGE) {
+      packRun(group.slice(start, start + MAX_EVENTS_PER_MESSAGE), partition, messages);
     }
   }
   return messages;
+}
+
+/**
+ * One message of `run`, or, when its JSON passes {@link MAX_NORMALIZED_MESSAGE_BYTES}, the
+ * messages of its two halves. One JSON.stringify per array costs less than one per event (the
+ * common case is one call per 1,000 events); a run holding an event larger than the cap
+ * stringifies it once per halving, at most about ten times.
+ */
+function packRun(run: NormalizedEvent[], partition: number, messages: OutboundMessage[]): void {
+  const value = JSON.stringify(run);
+  if (value.length > MAX_NORMALIZED_MESSAGE_BYTES && run.length > 1) {
+    const middle = Math.ceil(run.length / 2);
+    packRun(run.slice(0, middle), partition, messages);
+    packRun(run.slice(middle), partition, messages);
+    return;
+  }
+  messages.push({ key: null, partition, value, headers: NORMALIZED_EVENTS_SCHEMA_HEADER });
 }
 
 /**

@@ -60,6 +60,8 @@ export interface PipelineBenchOptions {
   latencyLayout?: 'services' | 'fused';
   /** Detector processes of the fused layout (`DETECTOR_INPUT=raw`; default 2). */
   fusedReplicas?: number;
+  /** Ingest processes of the services layout (default 1; the detector runs one). */
+  ingestReplicas?: number;
   /** Extra environment for every service (e.g. `KAFKA_PARTITIONS_CONCURRENTLY`), to compare settings. */
   serviceEnv?: Record<string, string>;
   /** Extra node options for every service process (e.g. `--trace-gc`), before its entry script. */
@@ -105,8 +107,8 @@ export interface PipelineBenchResult {
     events: number;
     /** The median of {@link BARE_RUNS} runs; `runs` = every run's messages/s, in run order. */
     bareConsumer: BareRun & { runs: number[] };
-    /** ingest → detector → aggregator (the default layout). */
-    pipeline: LayoutRun;
+    /** ingest (`replicas` processes) → detector → aggregator (the default layout). */
+    pipeline: LayoutRun & { replicas: number };
     /** Pipeline messages/s ÷ bare consumer messages/s (target ≥ 0.5). */
     ratio: number;
     /** Ingest folded into the detector (`DETECTOR_INPUT=raw`) → aggregator, on the same raw topic. */
@@ -170,6 +172,7 @@ const END = '<!-- bench:pipeline:end -->';
 const LATENESS_MS = 600_000;
 /** Detector processes of the fused layout: one per core of the 2-core reference machine. */
 const DEFAULT_FUSED_REPLICAS = 2;
+const DEFAULT_INGEST_REPLICAS = 1;
 const REGION = 'cn-hangzhou';
 const SERVICES = ['aggregator', 'detector', 'ingest'] as const;
 type Service = (typeof SERVICES)[number];
@@ -425,14 +428,17 @@ class BenchPipeline {
     }
   }
 
-  /** Starts one more process of `service` (in its consumer group) and waits until it is ready. */
-  async start(service: Service): Promise<ServiceRun> {
-    const run = await ServiceRun.start(
-      this.root,
-      service,
-      this.envOf(service),
-      this.processOptions,
-    );
+  /**
+   * Starts one more process of `service` (in its consumer group) and waits until it is ready; the
+   * `replica`-th ingest gets a transactional id of its own (the default one names the host, and
+   * two processes sharing it would fence each other).
+   */
+  async start(service: Service, replica = 0): Promise<ServiceRun> {
+    const env = this.envOf(service);
+    if (service === 'ingest' && replica > 0) {
+      env['INGEST_TRANSACTIONAL_ID'] = `bench-${this.id}-ingest-${replica}`;
+    }
+    const run = await ServiceRun.start(this.root, service, env, this.processOptions);
     this.runs.set(service, [...(this.runs.get(service) ?? []), run]);
     return run;
   }
@@ -760,16 +766,19 @@ async function runLayout(
   }
   const before = cpuSnapshot(pipeline);
   const started = performance.now();
-  await pipeline.start(first);
-  const joined = performance.now();
-  // the first consumer's boot is not per-event work: count its CPU from its readiness
-  before[first] = pipeline.cpuSeconds(first);
-  // More fused detectors join while the first consumes (the clock runs: their rebalance counts);
-  // their boot is not counted either.
-  for (let replica = 1; replica < replicas; replica += 1) {
-    const run = await pipeline.start(first);
-    before[first] += cpuSecondsOf(run.pid);
-  }
+  // The replicas start together, as a Deployment's pods do. The clock starts when the first is
+  // ready (as the bare consumer's at its join); the others join while it consumes (their
+  // rebalance counts). Boots are not per-event work: each one's CPU counts from its readiness.
+  const ready: number[] = [];
+  before[first] = 0;
+  await Promise.all(
+    Array.from({ length: replicas }, async (_, replica) => {
+      const run = await pipeline.start(first, replica);
+      ready.push(performance.now());
+      before[first] += cpuSecondsOf(run.pid);
+    }),
+  );
+  const joined = Math.min(...ready);
   const groups: Array<[string, string]> =
     layout === 'services'
       ? [
@@ -875,7 +884,8 @@ async function throughputPhase(
       ...medianBy(bareRuns, (run) => run.messagesPerSecond),
       runs: bareRuns.map((run) => run.messagesPerSecond),
     };
-    const services = await runLayout(context, pipeline, 'services', messages);
+    const ingestReplicas = context.options.ingestReplicas ?? DEFAULT_INGEST_REPLICAS;
+    const services = await runLayout(context, pipeline, 'services', messages, ingestReplicas);
     const memory = await measureMemory(redis, pipeline.prefix);
     log(
       `memory: ${memory.bytesPerUsualIp} B/usual IP (${memory.usualIps}), ${memory.bytesPerOpenWindow} B/window (${memory.openWindows})`,
@@ -890,7 +900,7 @@ async function throughputPhase(
         messages,
         events: replayed.valid,
         bareConsumer: bare,
-        pipeline: services,
+        pipeline: { ...services, replicas: ingestReplicas },
         ratio: ratioOf(services),
         fused: { ...folded, ratio: ratioOf(folded), replicas },
       },
@@ -1192,7 +1202,7 @@ export function renderPipelineBench(result: PipelineBenchResult): string {
     '|---|---|---|',
     `| raw topic (\`${t.trail}\`) | ${formatNumber(t.messages)} messages, ${formatNumber(t.events)} valid events | |`,
     `| bare kafkajs consumer, JSON.parse only (median of ${t.bareConsumer.runs.length} runs: ${t.bareConsumer.runs.map(formatNumber).join(', ')}) | ${formatNumber(t.bareConsumer.messagesPerSecond)} events/s | |`,
-    `| ingest → detector → aggregator, end to end | ${formatNumber(t.pipeline.messagesPerSecond)} events/s (${t.pipeline.seconds} s) | |`,
+    `| ingest (${t.pipeline.replicas} ${t.pipeline.replicas === 1 ? 'process' : 'processes'}) → detector → aggregator, end to end | ${formatNumber(t.pipeline.messagesPerSecond)} events/s (${t.pipeline.seconds} s) | |`,
     `| ratio | ${t.ratio.toFixed(2)} | ≥ 0.50 |`,
     `| CPU ms per 1,000 events: ingest / detector / aggregator / Kafka / Redis | ${cpu.ingest} / ${cpu.detector} / ${cpu.aggregator} / ${cpu.kafka} / ${cpu.redis} | |`,
     `| ingest folded into the detector (\`DETECTOR_INPUT=raw\`, ${t.fused.replicas} detector processes) → aggregator, end to end | ${formatNumber(t.fused.messagesPerSecond)} events/s (${t.fused.seconds} s) | |`,

@@ -201,6 +201,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       pipeline: { type: 'boolean', default: false },
       'throughput-only': { type: 'boolean', default: false },
       'fused-replicas': { type: 'string' },
+      'ingest-replicas': { type: 'string' },
       'latency-seconds': { type: 'string' },
       'latency-layout': { type: 'string' },
       profile: { type: 'string' },
@@ -227,6 +228,9 @@ async function runBench(argv: string[]): Promise<ExitCode> {
       ...(values['fused-replicas'] === undefined
         ? {}
         : { fusedReplicas: integerOption('fused-replicas', values['fused-replicas'], 1, 16) }),
+      ...(values['ingest-replicas'] === undefined
+        ? {}
+        : { ingestReplicas: integerOption('ingest-replicas', values['ingest-replicas'], 1, 16) }),
       profileDir: values.profile,
       logDir: values.logs,
       ...(values['latency-layout'] === undefined
@@ -273,7 +277,7 @@ async function runBench(argv: string[]): Promise<ExitCode> {
 export const benchCommand: CliCommand = {
   name: 'bench',
   usage:
-    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--latency-seconds N] [--latency-layout services|fused] [--profile DIR] [--logs DIR] [--env KEY=VALUE ...] [--node-arg ARG ...]]',
+    'trail-insight bench [--data DIR] [--events-per-day N] [--pipeline [--throughput-only] [--fused-replicas N] [--ingest-replicas N] [--latency-seconds N] [--latency-layout services|fused] [--profile DIR] [--logs DIR] [--env KEY=VALUE ...] [--node-arg ARG ...]]',
   summary:
     'Benchmark analyze against gunzip + JSON.parse of the same files (writes bench-results/)',
   run: runBench,
