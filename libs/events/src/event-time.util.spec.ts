@@ -11,17 +11,19 @@ function referenceEventTime(text: string): number | null {
   if (match === null) {
     return null;
   }
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
+    .slice(1, 7)
+    .map(Number);
   const fraction = match[7];
   const zone = match[8] ?? 'Z';
   const date = new Date(0);
-  date.setUTCFullYear(year!, month! - 1, day);
+  date.setUTCFullYear(year, month - 1, day);
   if (
-    date.getUTCMonth() !== month! - 1 ||
+    date.getUTCMonth() !== month - 1 ||
     date.getUTCDate() !== day ||
-    hour! > 23 ||
-    minute! > 59 ||
-    second! > 59
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
   ) {
     return null;
   }
@@ -34,12 +36,7 @@ function referenceEventTime(text: string): number | null {
   const offset = (zone.startsWith('-') ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
   const millis = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
   const instant =
-    date.getTime() +
-    hour! * 3_600_000 +
-    minute! * 60_000 +
-    second! * 1000 +
-    millis -
-    offset * 60_000;
+    date.getTime() + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis - offset * 60_000;
   return instant < -62_135_596_800_000 || instant > 253_402_300_799_999 ? null : instant;
 }
 
