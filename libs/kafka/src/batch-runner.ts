@@ -104,23 +104,6 @@ function decodeHeaders(headers: Record<string, HeaderValue> | undefined): Record
   return result;
 }
 
-/** kafkajs message → {@link KafkaInboundMessage}. */
-export function toInboundMessage(
-  topic: string,
-  partition: number,
-  message: RunnerMessage,
-): KafkaInboundMessage {
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key,
-    value: message.value,
-    headers: decodeHeaders(message.headers),
-    timestamp: message.timestamp,
-  };
-}
-
 /** kafkajs message → {@link DecodedMessage}, built at once (the hot path of batch handlers). */
 function toDecodedMessage<T>(
   topic: string,
@@ -138,6 +121,15 @@ function toDecodedMessage<T>(
     timestamp: message.timestamp,
     payload,
   };
+}
+
+/** kafkajs message → {@link KafkaInboundMessage} (its `payload` stays undefined). */
+export function toInboundMessage(
+  topic: string,
+  partition: number,
+  message: RunnerMessage,
+): KafkaInboundMessage {
+  return toDecodedMessage(topic, partition, message, undefined);
 }
 
 /** Decodes a value for a handler: raw bytes without a schema, else JSON validated by the schema. */
