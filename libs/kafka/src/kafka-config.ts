@@ -9,6 +9,15 @@ import type { Topic } from './topics.constants';
  */
 export const DEFAULT_MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 
+/**
+ * How often a consumer heartbeats. A member learns that its group rebalances from a heartbeat's
+ * answer, and a joining member waits for every other one to rejoin, so this bounds how long a new
+ * or restarted replica idles before it gets partitions: 1 s instead of kafkajs' 3 s (a second
+ * detector joining a busy one idled 3 s of a 15 s benchmark run). One small request per second
+ * per consumer costs the broker nothing noticeable.
+ */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
+
 export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
 /** Connection settings shared by the Nest module and the plain helpers. */
@@ -42,7 +51,7 @@ export interface KafkaConsumerConfig {
   partitionsConsumedConcurrently?: number;
   /** Default 30 000 ms. */
   sessionTimeoutMs?: number;
-  /** Default 3 000 ms. */
+  /** Default {@link DEFAULT_HEARTBEAT_INTERVAL_MS}. */
   heartbeatIntervalMs?: number;
   /** Default {@link DEFAULT_MAX_BYTES_PER_PARTITION}. */
   maxBytesPerPartition?: number;

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ROOT_LOGGER } from '@trail-insight/observability';
 
 import { BatchRunner } from './batch-runner';
-import { DEFAULT_MAX_BYTES_PER_PARTITION } from './kafka-config';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_BYTES_PER_PARTITION } from './kafka-config';
 import { KAFKA_CLIENT, KAFKA_CONFIG } from './kafka.constants';
 import { KafkaAssignments } from './kafka-assignments.service';
 import { KafkaHandlerExplorer } from './kafka-handler.explorer';
@@ -73,7 +73,7 @@ export class KafkaConsumerService {
     const consumer = this.kafka.consumer({
       groupId: settings.groupId,
       sessionTimeout: settings.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: settings.heartbeatIntervalMs ?? 3_000,
+      heartbeatInterval: settings.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
       maxBytesPerPartition: settings.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
       maxWaitTimeInMs: settings.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: true,

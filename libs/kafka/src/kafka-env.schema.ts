@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { DEFAULT_MAX_BYTES_PER_PARTITION } from './kafka-config';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_BYTES_PER_PARTITION } from './kafka-config';
 import { parseBrokerList } from './plain-producer';
 import { Topic } from './topics.constants';
 
@@ -117,7 +117,10 @@ export function kafkaConfigFromEnv(env: KafkaEnv, defaults: KafkaEnvDefaults): K
         env.KAFKA_PARTITIONS_CONCURRENTLY ?? defaults.partitionsConcurrently ?? 1,
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       maxBytesPerPartition: env.KAFKA_MAX_BYTES_PER_PARTITION,
-      heartbeatIntervalMs: Math.min(3_000, Math.floor(env.KAFKA_SESSION_TIMEOUT_MS / 3)),
+      heartbeatIntervalMs: Math.min(
+        DEFAULT_HEARTBEAT_INTERVAL_MS,
+        Math.floor(env.KAFKA_SESSION_TIMEOUT_MS / 3),
+      ),
     };
   }
   return config;

@@ -12,6 +12,7 @@ describe('detector env schema', () => {
     expect(config.http.port).toBe(8082);
     expect(config.kafka.consumer?.topics).toEqual([Topic.NormalizedEvents]);
     expect(config.kafka.consumer?.maxBytesPerPartition).toBe(4 * 1024 * 1024);
+    expect(config.kafka.consumer?.heartbeatIntervalMs).toBe(1_000);
     expect(config.detector).toEqual({
       input: Topic.NormalizedEvents,
       keyPrefix: 'ti:',
