@@ -13,6 +13,7 @@ export * from './metrics';
 export * from './outbox';
 export * from './plain-producer';
 export * from './raw-records';
+export * from './sticky-assigner';
 export * from './schemas/ip-insight-message.schema';
 export * from './schemas/normalized-event.schema';
 export * from './topic-admin.util';

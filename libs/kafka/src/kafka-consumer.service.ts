@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { PartitionAssigners } from 'kafkajs';
 
 import { ROOT_LOGGER } from '@trail-insight/observability';
 
@@ -10,10 +11,11 @@ import { KafkaHandlerExplorer } from './kafka-handler.explorer';
 import { KafkaMetrics } from './metrics';
 import { KafkaProducerService } from './kafka-producer.service';
 import { KafkaTopics } from './kafka-topics.service';
+import { stickyAssigner } from './sticky-assigner';
 import { ALL_TOPICS } from './topics.constants';
 
 import type { ReadinessStatus } from '@trail-insight/observability';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Assignment, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 
 import type { HandlerBinding } from './batch-runner';
@@ -31,6 +33,8 @@ const AUTO_COMMIT_INTERVAL_MS = 1_000;
 export class KafkaConsumerService {
   private consumer: Consumer | null = null;
   private joined = false;
+  /** Partitions of the last join by physical topic, sent at the next one (sticky assignment). */
+  private owned: Assignment = {};
   private crashed: string | null = null;
   private readonly log: Logger;
 
@@ -77,10 +81,13 @@ export class KafkaConsumerService {
       maxBytesPerPartition: settings.maxBytesPerPartition ?? DEFAULT_MAX_BYTES_PER_PARTITION,
       maxWaitTimeInMs: settings.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: true,
+      // sticky first; round robin while members of an older release are still in the group
+      partitionAssigners: [stickyAssigner(() => this.owned), PartitionAssigners.roundRobin],
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.owned = event.payload.memberAssignment;
       const assigned = Object.entries(event.payload.memberAssignment).flatMap(
         ([topic, partitions]) =>
           partitions.map((partition) => ({

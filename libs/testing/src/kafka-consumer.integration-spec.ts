@@ -9,6 +9,7 @@
  *   ones are dead-lettered with their source offset, and outputs are produced before commit;
  * - a batch handler's rewind, and a seek through KafkaAssignments, fetch a partition again from
  *   the offset asked for (the detector rebuilding its reorder buffer);
+ * - a member joining a group moves only the partitions it needs (sticky assignment);
  * - the readiness checks report the group membership.
  */
 import { Inject, Injectable } from '@nestjs/common';
@@ -283,6 +284,48 @@ describe('Kafka consumer delivery (real Kafka)', () => {
     ).toBe(10);
     expect(batchSizes.some((size) => size > 1)).toBe(true);
     expect(new Set(ledger.map((entry) => `${entry.partition}/${entry.offset}`)).size).toBe(2_990);
+  });
+
+  it('keeps partitions where they are when a member joins (sticky assignment)', async () => {
+    const sticky = await createTestTopics({ in: 6, out: 1, dlq: 1 });
+    try {
+      const groupId = uniqueName('sticky');
+      const partitionsOf = (app: INestApplicationContext): number[] =>
+        app
+          .get(KafkaAssignments)
+          .assigned.map((assigned) => assigned.partition)
+          .sort((a, b) => a - b);
+      const settled = async (members: INestApplicationContext[]): Promise<number[][]> => {
+        // every member at its share (a member's list changes only at its own join)
+        await waitFor(
+          () =>
+            new Set(members.flatMap(partitionsOf)).size === 6 &&
+            members.every((app) => partitionsOf(app).length === 6 / members.length),
+          30_000,
+          `6 partitions over ${members.length} members`,
+        );
+        return members.map(partitionsOf);
+      };
+      const first = await startApp('sticky-1', BatchHandler, sticky.names, groupId);
+      const second = await startApp('sticky-2', BatchHandler, sticky.names, groupId);
+      apps.push(first, second);
+      const [ofFirst = [], ofSecond = []] = await settled([first, second]);
+
+      const third = await startApp('sticky-3', BatchHandler, sticky.names, groupId);
+      apps.push(third);
+      const [firstAfter = [], secondAfter = [], thirdAfter = []] = await settled([
+        first,
+        second,
+        third,
+      ]);
+      // Round robin would move 4 of the 6 here; sticky moves the 2 the new member needs.
+      expect(firstAfter.filter((partition) => ofFirst.includes(partition))).toHaveLength(2);
+      expect(secondAfter.filter((partition) => ofSecond.includes(partition))).toHaveLength(2);
+      expect(thirdAfter).toHaveLength(2);
+    } finally {
+      await Promise.all(apps.splice(0).map((app) => app.close().catch(() => undefined)));
+      await sticky.cleanup();
+    }
   });
 
   it('fetches a partition again from where a batch handler rewinds to, or a seek on assignments asks', async () => {

@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { AssignerProtocol } from 'kafkajs';
+
+import { STICKY_ASSIGNER_NAME, planStickyAssignment, stickyAssigner } from './sticky-assigner';
+
+import type { Assignment, Cluster, Logger } from 'kafkajs';
+
+import type { StickyMember } from './sticky-assigner';
+
+const TOPIC = 'raw';
+const range = (count: number): number[] => Array.from({ length: count }, (_, i) => i);
+
+function partitionsOf(plan: Map<string, Assignment>, memberId: string): number[] {
+  return plan.get(memberId)?.[TOPIC] ?? [];
+}
+
+/** A previous generation: the plan's partitions as each member's `owned`. */
+function ownedAfter(plan: Map<string, Assignment>): StickyMember[] {
+  return [...plan].map(([memberId, assignment]) => ({ memberId, owned: assignment }));
+}
+
+describe(planStickyAssignment.name, () => {
+  it('moves only what a new member needs: 2 → 3 members over 6 partitions moves 2', () => {
+    const before = planStickyAssignment(
+      [
+        { memberId: 'a', owned: {} },
+        { memberId: 'b', owned: {} },
+      ],
+      { [TOPIC]: range(6) },
+    );
+    const after = planStickyAssignment([...ownedAfter(before), { memberId: 'c', owned: {} }], {
+      [TOPIC]: range(6),
+    });
+    const kept = ['a', 'b'].flatMap((id) =>
+      partitionsOf(after, id).filter((p) => partitionsOf(before, id).includes(p)),
+    );
+    expect(kept).toHaveLength(4);
+    expect(partitionsOf(after, 'c')).toHaveLength(2);
+  });
+
+  it("spreads a departed member's partitions and moves nothing else", () => {
+    const owned = [
+      { memberId: 'a', owned: { [TOPIC]: [0, 3] } },
+      { memberId: 'b', owned: { [TOPIC]: [1, 4] } },
+    ];
+    // c held 2 and 5 and left
+    const plan = planStickyAssignment(owned, { [TOPIC]: range(6) });
+    expect(partitionsOf(plan, 'a')).toEqual([0, 2, 3]);
+    expect(partitionsOf(plan, 'b')).toEqual([1, 4, 5]);
+  });
+
+  it('gives the larger share to the member that held more, and ignores unknown partitions', () => {
+    const plan = planStickyAssignment(
+      [
+        { memberId: 'a', owned: { [TOPIC]: [0] } },
+        { memberId: 'b', owned: { [TOPIC]: [1, 2, 9] } },
+      ],
+      { [TOPIC]: range(3) },
+    );
+    expect(partitionsOf(plan, 'a')).toEqual([0]);
+    expect(partitionsOf(plan, 'b')).toEqual([1, 2]);
+  });
+
+  it('gives a partition two members claim to the first in id order', () => {
+    const plan = planStickyAssignment(
+      [
+        { memberId: 'b', owned: { [TOPIC]: [0, 1] } },
+        { memberId: 'a', owned: { [TOPIC]: [1] } },
+      ],
+      { [TOPIC]: range(2) },
+    );
+    expect(partitionsOf(plan, 'a')).toEqual([1]);
+    expect(partitionsOf(plan, 'b')).toEqual([0]);
+  });
+
+  it('assigns every partition once, balanced, and keeps what a valid generation held', () => {
+    const scenario = fc
+      .record({
+        partitions: fc.integer({ min: 1, max: 40 }),
+        members: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        leaving: fc.nat(8),
+        joining: fc.uniqueArray(fc.string({ minLength: 5, maxLength: 6 }), { maxLength: 3 }),
+      })
+      .filter(({ members, leaving }) => leaving < members.length || members.length === 1);
+    fc.assert(
+      fc.property(scenario, ({ partitions, members, leaving, joining }) => {
+        const all = { [TOPIC]: range(partitions) };
+        const first = planStickyAssignment(
+          members.map((memberId) => ({ memberId, owned: {} })),
+          all,
+        );
+        const stayed = ownedAfter(first).filter((_, index) => index !== leaving);
+        const next = [...stayed, ...joining.map((memberId) => ({ memberId, owned: {} }))];
+        if (next.length === 0) {
+          return;
+        }
+        const plan = planStickyAssignment(next, all);
+
+        const assigned = next.flatMap(({ memberId }) => partitionsOf(plan, memberId));
+        expect([...assigned].sort((a, b) => a - b)).toEqual(range(partitions));
+        const counts = next.map(({ memberId }) => partitionsOf(plan, memberId).length);
+        expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+        // stickiness: a member keeps as many of its partitions as its share allows
+        for (const { memberId, owned } of stayed) {
+          const mine = owned[TOPIC] ?? [];
+          const now = partitionsOf(plan, memberId);
+          const keptCount = now.filter((p) => mine.includes(p)).length;
+          expect(keptCount).toBe(Math.min(mine.length, now.length));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe(stickyAssigner.name, () => {
+  const logger = {} as Logger;
+  const cluster = {
+    findTopicPartitionMetadata: () =>
+      range(4).map((partitionId) => ({
+        partitionErrorCode: 0,
+        partitionId,
+        leader: 0,
+        replicas: [0],
+        isr: [0],
+        offlineReplicas: [],
+      })),
+  } as unknown as Cluster;
+
+  it("sends what the member holds at a join, and the leader's assignment keeps it", async () => {
+    const held: Record<string, Assignment> = { a: { [TOPIC]: [0, 1, 2] }, b: { [TOPIC]: [3] } };
+    const assigners = Object.fromEntries(
+      Object.keys(held).map((id) => [
+        id,
+        stickyAssigner(() => held[id] ?? {})({ cluster, groupId: 'g', logger }),
+      ]),
+    );
+    const members = Object.entries(assigners).map(([memberId, assigner]) => ({
+      memberId,
+      memberMetadata: assigner.protocol({ topics: [TOPIC] }).metadata,
+    }));
+    members.push({
+      memberId: 'c',
+      memberMetadata: AssignerProtocol.MemberMetadata.encode({
+        version: 1,
+        topics: [TOPIC],
+        userData: Buffer.from('not json'),
+      }),
+    });
+    const leader = assigners['a'];
+    if (leader === undefined) {
+      throw new Error('no leader');
+    }
+    expect(leader.protocol({ topics: [TOPIC] }).name).toBe(STICKY_ASSIGNER_NAME);
+
+    const result = await leader.assign({ members, topics: [TOPIC] });
+
+    const decoded = Object.fromEntries(
+      result.map(({ memberId, memberAssignment }) => [
+        memberId,
+        AssignerProtocol.MemberAssignment.decode(memberAssignment)?.assignment[TOPIC] ?? [],
+      ]),
+    );
+    expect(decoded).toEqual({ a: [0, 1], b: [3], c: [2] });
+  });
+});
