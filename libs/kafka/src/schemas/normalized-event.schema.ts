@@ -103,28 +103,38 @@ export function packNormalizedEvents(
   }
   const messages: OutboundMessage[] = [];
   for (const [partition, group] of byPartition) {
-    for (let start = 0; start < group.length; start += MAX_EVENTS_PER_MESSAGE) {
-      packRun(group.slice(start, start + MAX_EVENTS_PER_MESSAGE), partition, messages);
-    }
+    packGroup(group, partition, messages);
   }
   return messages;
 }
 
+/** Events per run whose JSON of `length` characters for `count` events fills 90 % of the cap. */
+function runSizeFor(length: number, count: number): number {
+  const fitting = Math.floor(((MAX_NORMALIZED_MESSAGE_BYTES * 0.9) / Math.max(length, 1)) * count);
+  return Math.min(MAX_EVENTS_PER_MESSAGE, Math.max(1, fitting));
+}
+
 /**
- * One message of `run`, or, when its JSON passes {@link MAX_NORMALIZED_MESSAGE_BYTES}, the
- * messages of its two halves. One JSON.stringify per array costs less than one per event (the
- * common case is one call per 1,000 events); a run holding an event larger than the cap
- * stringifies it once per halving, at most about ten times.
+ * One partition's events as messages of one `JSON.stringify` each (one call per message costs
+ * less than one per event). The run size is estimated from the JSON already written (the first
+ * event's for the first run) to fill about 90 % of {@link MAX_NORMALIZED_MESSAGE_BYTES}; a run
+ * whose JSON still passes the cap is shrunk and written again, down to one event, which leaves
+ * alone whatever its size.
  */
-function packRun(run: NormalizedEvent[], partition: number, messages: OutboundMessage[]): void {
-  const value = JSON.stringify(run);
-  if (value.length > MAX_NORMALIZED_MESSAGE_BYTES && run.length > 1) {
-    const middle = Math.ceil(run.length / 2);
-    packRun(run.slice(0, middle), partition, messages);
-    packRun(run.slice(middle), partition, messages);
-    return;
+function packGroup(group: NormalizedEvent[], partition: number, messages: OutboundMessage[]): void {
+  let size = runSizeFor(JSON.stringify(group[0]).length, 1);
+  let start = 0;
+  while (start < group.length) {
+    const run = group.slice(start, start + size);
+    const value = JSON.stringify(run);
+    if (value.length > MAX_NORMALIZED_MESSAGE_BYTES && run.length > 1) {
+      size = Math.min(run.length - 1, runSizeFor(value.length, run.length));
+      continue;
+    }
+    messages.push({ key: null, partition, value, headers: NORMALIZED_EVENTS_SCHEMA_HEADER });
+    start += run.length;
+    size = runSizeFor(value.length, run.length);
   }
-  messages.push({ key: null, partition, value, headers: NORMALIZED_EVENTS_SCHEMA_HEADER });
 }
 
 /**
