@@ -22,7 +22,9 @@ export interface StickyMember {
  * the larger shares go to the members that held the most. Each member keeps the partitions it
  * held (lowest first) up to its share; the partitions left go to the members under their share,
  * in member id order. A partition two members claim (only after a split-brain generation) is
- * kept by the first in id order. Pure and deterministic.
+ * kept by the first in id order. Every member is taken to consume every topic, as in kafkajs'
+ * round robin: the members of one of our groups are replicas of one service. Pure and
+ * deterministic.
  */
 export function planStickyAssignment(
   members: readonly StickyMember[],
