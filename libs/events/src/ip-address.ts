@@ -7,28 +7,55 @@ export interface IpAddress {
   value: bigint;
 }
 
-const IPV4_OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 const MAPPED_PREFIX = 0xffffn << 32n;
 const V4_MASK = 0xffff_ffffn;
 
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const DOT = 0x2e;
+
+/**
+ * Strict dotted decimal (four octets ≤ 255 without leading zeros) as an unsigned 32-bit value, or
+ * null. Scanned by character codes: it runs for every record's source IP. Strict text is its own
+ * canonical form ({@link canonicalIp}).
+ */
 function parseIpv4Value(text: string): number | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) {
+  const length = text.length;
+  if (length < 7 || length > 15) {
     return null;
   }
   let value = 0;
-  for (const part of parts) {
-    if (!IPV4_OCTET.test(part)) {
+  let index = 0;
+  for (let octet = 1; ; octet += 1) {
+    const start = index;
+    let part = 0;
+    while (index < length) {
+      const code = text.charCodeAt(index);
+      if (code < DIGIT_0 || code > DIGIT_9) {
+        break;
+      }
+      part = part * 10 + code - DIGIT_0;
+      index += 1;
+    }
+    const digits = index - start;
+    if (
+      digits === 0 ||
+      digits > 3 ||
+      part > 255 ||
+      (digits > 1 && text.charCodeAt(start) === DIGIT_0)
+    ) {
       return null;
     }
-    const octet = Number(part);
-    if (octet > 255) {
+    value = value * 256 + part;
+    if (index === length) {
+      return octet === 4 ? value : null;
+    }
+    if (octet === 4 || text.charCodeAt(index) !== DOT) {
       return null;
     }
-    value = value * 256 + octet;
+    index += 1;
   }
-  return value;
 }
 
 function parseGroups(text: string): number[] | null {
@@ -145,56 +172,15 @@ export function parseIpAddress(text: string): IpAddress | null {
   return groups === null ? null : fromIpv6Groups(groups);
 }
 
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-const DOT = 0x2e;
-
-/**
- * Whether `text` is strict dotted decimal (four octets ≤ 255 without leading zeros), which is its
- * own canonical text: the common case of {@link canonicalIp}, checked without allocating.
- */
-function isStrictIpv4(text: string): boolean {
-  const length = text.length;
-  if (length < 7 || length > 15) {
-    return false;
-  }
-  let index = 0;
-  for (let octet = 1; ; octet += 1) {
-    const start = index;
-    let value = 0;
-    while (index < length) {
-      const code = text.charCodeAt(index);
-      if (code < DIGIT_0 || code > DIGIT_9) {
-        break;
-      }
-      value = value * 10 + code - DIGIT_0;
-      index += 1;
-    }
-    const digits = index - start;
-    if (
-      digits === 0 ||
-      digits > 3 ||
-      value > 255 ||
-      (digits > 1 && text.charCodeAt(start) === DIGIT_0)
-    ) {
-      return false;
-    }
-    if (index === length) {
-      return octet === 4;
-    }
-    if (octet === 4 || text.charCodeAt(index) !== DOT) {
-      return false;
-    }
-    index += 1;
-  }
-}
-
 /** Canonical text of an IP, or null when `value` is not a string holding a strict IP address. */
 export function canonicalIp(value: unknown): string | null {
   if (typeof value !== 'string') {
     return null;
   }
-  return isStrictIpv4(value) ? value : (parseIpAddress(value)?.text ?? null);
+  if (!value.includes(':')) {
+    return parseIpv4Value(value) === null ? null : value;
+  }
+  return parseIpAddress(value)?.text ?? null;
 }
 
 /** The address on the 128-bit line where IPv4 lives at `::ffff:0:0/96`, for CIDR matching. */
