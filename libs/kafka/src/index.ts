@@ -11,6 +11,7 @@ export * from './kafka.exception';
 export * from './kafka.module';
 export * from './metrics';
 export * from './outbox';
+export * from './partition-load';
 export * from './plain-producer';
 export * from './raw-records';
 export * from './sticky-assigner';

@@ -11,6 +11,7 @@ import { KafkaHandlerExplorer } from './kafka-handler.explorer';
 import { KafkaMetrics } from './metrics';
 import { KafkaProducerService } from './kafka-producer.service';
 import { KafkaTopics } from './kafka-topics.service';
+import { PartitionLoad } from './partition-load';
 import { stickyAssigner } from './sticky-assigner';
 import { ALL_TOPICS } from './topics.constants';
 
@@ -35,6 +36,8 @@ export class KafkaConsumerService {
   private joined = false;
   /** Partitions of the last join by physical topic, sent at the next one (sticky assignment). */
   private owned: Assignment = {};
+  /** Bytes consumed per held partition, decayed: their weights at the next join. */
+  private readonly load = new PartitionLoad();
   private crashed: string | null = null;
   private readonly log: Logger;
 
@@ -82,12 +85,16 @@ export class KafkaConsumerService {
       maxWaitTimeInMs: settings.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: true,
       // sticky first; round robin while members of an older release are still in the group
-      partitionAssigners: [stickyAssigner(() => this.owned), PartitionAssigners.roundRobin],
+      partitionAssigners: [
+        stickyAssigner(() => ({ owned: this.owned, load: this.load.weights() })),
+        PartitionAssigners.roundRobin,
+      ],
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.owned = event.payload.memberAssignment;
+      this.load.retain(this.owned);
       const assigned = Object.entries(event.payload.memberAssignment).flatMap(
         ([topic, partitions]) =>
           partitions.map((partition) => ({
@@ -136,8 +143,13 @@ export class KafkaConsumerService {
       autoCommitInterval: AUTO_COMMIT_INTERVAL_MS,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) =>
-        runner.eachBatch({
+      eachBatch: (payload) => {
+        let bytes = 0;
+        for (const message of payload.batch.messages) {
+          bytes += message.value?.length ?? 0;
+        }
+        this.load.add(payload.batch.topic, payload.batch.partition, bytes);
+        return runner.eachBatch({
           ...payload,
           batch: {
             topic: payload.batch.topic,
@@ -151,7 +163,8 @@ export class KafkaConsumerService {
             lastOffset: payload.batch.lastOffset(),
             messages: payload.batch.messages,
           },
-        }),
+        });
+      },
     });
     this.assignments.attachSeeker(({ topic, partition }, offset) => {
       const logical = ALL_TOPICS.find((known) => String(known) === topic);

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { AssignerProtocol } from 'kafkajs';
+import { z } from 'zod';
 
-import { STICKY_ASSIGNER_NAME, planStickyAssignment, stickyAssigner } from './sticky-assigner';
+import {
+  STICKY_ASSIGNER_NAME,
+  decodeHeldPartitions,
+  encodeHeldPartitions,
+  planStickyAssignment,
+  stickyAssigner,
+} from './sticky-assigner';
 
 import type { Assignment, Cluster, Logger } from 'kafkajs';
 
@@ -18,6 +25,9 @@ function partitionsOf(plan: Map<string, Assignment>, memberId: string): number[]
 function ownedAfter(plan: Map<string, Assignment>): StickyMember[] {
   return [...plan].map(([memberId, assignment]) => ({ memberId, owned: assignment }));
 }
+
+const weighing = (weights: Record<number, number>): Map<number, number> =>
+  new Map(Object.entries(weights).map(([partition, weight]) => [Number(partition), weight]));
 
 describe(planStickyAssignment.name, () => {
   it('moves only what a new member needs: 2 → 3 members over 6 partitions moves 2', () => {
@@ -73,7 +83,44 @@ describe(planStickyAssignment.name, () => {
     expect(partitionsOf(plan, 'b')).toEqual([0]);
   });
 
-  it('assigns every partition once, balanced, and keeps what a valid generation held', () => {
+  it('keeps the heaviest partitions a member held, and gives away the lightest', () => {
+    // a held all six; 5 and 2 carry the load (the hot account's partition and a busy one)
+    const plan = planStickyAssignment(
+      [
+        {
+          memberId: 'a',
+          owned: { [TOPIC]: range(6) },
+          load: { [TOPIC]: weighing({ 0: 10, 1: 0, 2: 300, 3: 20, 4: 5, 5: 9_000 }) },
+        },
+        { memberId: 'b', owned: {} },
+      ],
+      { [TOPIC]: range(6) },
+    );
+    expect(partitionsOf(plan, 'a')).toEqual([2, 3, 5]);
+    expect(partitionsOf(plan, 'b')).toEqual([0, 1, 4]);
+  });
+
+  it('hands free partitions out heaviest first to the least loaded member', () => {
+    // 5 partitions over 3 members: a (held 4) and b (held 1) get 2, the new member c gets 1;
+    // a keeps 0 and 1 and frees 2 (300) and 3 (200); b already carries 1,000, so c takes 2
+    const plan = planStickyAssignment(
+      [
+        {
+          memberId: 'a',
+          owned: { [TOPIC]: [0, 1, 2, 3] },
+          load: { [TOPIC]: weighing({ 0: 500, 1: 400, 2: 300, 3: 200 }) },
+        },
+        { memberId: 'b', owned: { [TOPIC]: [4] }, load: { [TOPIC]: weighing({ 4: 1_000 }) } },
+        { memberId: 'c', owned: {} },
+      ],
+      { [TOPIC]: range(5) },
+    );
+    expect(partitionsOf(plan, 'a')).toEqual([0, 1]);
+    expect(partitionsOf(plan, 'b')).toEqual([3, 4]);
+    expect(partitionsOf(plan, 'c')).toEqual([2]);
+  });
+
+  it('assigns every partition once, balanced, and keeps the heaviest of what a generation held', () => {
     const scenario = fc
       .record({
         partitions: fc.integer({ min: 1, max: 40 }),
@@ -83,16 +130,24 @@ describe(planStickyAssignment.name, () => {
         }),
         leaving: fc.nat(8),
         joining: fc.uniqueArray(fc.string({ minLength: 5, maxLength: 6 }), { maxLength: 3 }),
+        // few distinct weights, so that ties happen
+        weights: fc.array(fc.nat(5), { minLength: 40, maxLength: 40 }),
       })
       .filter(({ members, leaving }) => leaving < members.length || members.length === 1);
     fc.assert(
-      fc.property(scenario, ({ partitions, members, leaving, joining }) => {
+      fc.property(scenario, ({ partitions, members, leaving, joining, weights }) => {
         const all = { [TOPIC]: range(partitions) };
         const first = planStickyAssignment(
           members.map((memberId) => ({ memberId, owned: {} })),
           all,
         );
-        const stayed = ownedAfter(first).filter((_, index) => index !== leaving);
+        const weightOf = (partition: number): number => weights[partition] ?? 0;
+        const stayed = ownedAfter(first)
+          .filter((_, index) => index !== leaving)
+          .map((member) => ({
+            ...member,
+            load: { [TOPIC]: new Map((member.owned[TOPIC] ?? []).map((p) => [p, weightOf(p)])) },
+          }));
         const next = [...stayed, ...joining.map((memberId) => ({ memberId, owned: {} }))];
         if (next.length === 0) {
           return;
@@ -109,10 +164,50 @@ describe(planStickyAssignment.name, () => {
           const now = partitionsOf(plan, memberId);
           const keptCount = now.filter((p) => mine.includes(p)).length;
           expect(keptCount).toBe(Math.min(mine.length, now.length));
+          // and what it gives away weighs no more than what it keeps
+          const keptWeights = mine.filter((p) => now.includes(p)).map(weightOf);
+          const givenWeights = mine.filter((p) => !now.includes(p)).map(weightOf);
+          if (keptWeights.length > 0 && givenWeights.length > 0) {
+            expect(Math.max(...givenWeights)).toBeLessThanOrEqual(Math.min(...keptWeights));
+          }
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 500, endOnFailure: true },
     );
+  });
+});
+
+describe('held partitions in the join user data', () => {
+  it('round-trips the partitions and their load, rounded to whole weights', () => {
+    const held = {
+      owned: { raw: [0, 3], other: [1] },
+      load: { raw: weighing({ 0: 12.6, 3: 0 }) },
+    };
+    expect(decodeHeldPartitions(encodeHeldPartitions(held))).toEqual({
+      owned: { raw: [0, 3], other: [1] },
+      load: { raw: weighing({ 0: 13, 3: 0 }) },
+    });
+  });
+
+  it("reads the previous release's payload (partitions only), and nothing from garbage", () => {
+    expect(decodeHeldPartitions(Buffer.from('{"raw":[2,5]}'))).toEqual({
+      owned: { raw: [2, 5] },
+      load: {},
+    });
+    expect(decodeHeldPartitions(Buffer.from('not json'))).toEqual({ owned: {} });
+    expect(decodeHeldPartitions(Buffer.from('{"raw":[-1]}'))).toEqual({ owned: {} });
+  });
+
+  it("is read by the previous release's leader as the partitions alone", () => {
+    // that leader validated the payload as topic → partitions and looked up the group's topics
+    const previous = z.record(z.string(), z.array(z.number().int().nonnegative()));
+    const payload = encodeHeldPartitions({
+      owned: { raw: [1, 4] },
+      load: { raw: weighing({ 1: 7, 4: 9 }) },
+    });
+    const read = previous.parse(JSON.parse(payload.toString('utf8')));
+    expect(read['raw']).toEqual([1, 4]);
+    expect(Object.keys(read).filter((key) => /^[a-zA-Z0-9._-]+$/.test(key))).toEqual(['raw']);
   });
 });
 
@@ -135,7 +230,11 @@ describe(stickyAssigner.name, () => {
     const assigners = Object.fromEntries(
       Object.keys(held).map((id) => [
         id,
-        stickyAssigner(() => held[id] ?? {})({ cluster, groupId: 'g', logger }),
+        stickyAssigner(() => ({ owned: held[id] ?? {}, load: {} }))({
+          cluster,
+          groupId: 'g',
+          logger,
+        }),
       ]),
     );
     const members = Object.entries(assigners).map(([memberId, assigner]) => ({

@@ -7,24 +7,44 @@ import type { Assignment, PartitionAssigner } from 'kafkajs';
 export const STICKY_ASSIGNER_NAME = 'TrailInsightSticky';
 const STICKY_ASSIGNER_VERSION = 1;
 
-/** What a member tells the group leader at a join: the partitions it holds now, by topic. */
-const ownedSchema = z.record(z.string(), z.array(z.number().int().nonnegative()));
+/**
+ * What a member tells the group leader at a join (its join metadata's user data, JSON): the
+ * partitions it holds now, by topic, and under `load:<topic>` keys their recent load as flat
+ * `[partition, weight, …]` pairs. `:` is not legal in a topic name, so no load key can be a
+ * topic, and a leader of the release before loads were sent reads the same payload as before
+ * (it ignores keys that are not topics of the group).
+ */
+const userDataSchema = z.record(z.string(), z.array(z.number().int().nonnegative()));
+const LOAD_KEY_PREFIX = 'load:';
+
+/** Weight of each partition a member holds, by topic (e.g. bytes consumed recently). */
+export type PartitionWeights = Readonly<Record<string, ReadonlyMap<number, number>>>;
 
 /** One member of a rebalance and the partitions it held before it (empty for a new member). */
 export interface StickyMember {
   memberId: string;
   owned: Readonly<Record<string, readonly number[]>>;
+  /** Recent load of the partitions it held; a partition without one weighs 0. */
+  load?: PartitionWeights;
+}
+
+/** What a member holds at a join, as {@link stickyAssigner} sends it. */
+export interface HeldPartitions {
+  owned: Assignment;
+  load: PartitionWeights;
 }
 
 /**
- * The assignment of a rebalance that moves as few partitions as balance allows. Per topic, with
- * `n` partitions and `m` members, `n mod m` members get ⌈n/m⌉ partitions and the others ⌊n/m⌋;
- * the larger shares go to the members that held the most. Each member keeps the partitions it
- * held (lowest first) up to its share; the partitions left go to the members under their share,
- * in member id order. A partition two members claim (only after a split-brain generation) is
- * kept by the first in id order. Every member is taken to consume every topic, as in kafkajs'
- * round robin: the members of one of our groups are replicas of one service. Pure and
- * deterministic.
+ * The assignment of a rebalance that moves as few partitions as balance allows, and the lightest
+ * ones. Per topic, with `n` partitions and `m` members, `n mod m` members get ⌈n/m⌉ partitions
+ * and the others ⌊n/m⌋; the larger shares go to the members that held the most. Each member
+ * keeps the heaviest partitions it held up to its share (ties: lowest first), so a partition
+ * whose state is warm and costly to rebuild (the detector reads a lateness of its input again)
+ * stays where it is. The partitions left go, heaviest first, to the least loaded member under
+ * its share (ties: member id order). A partition two members claim (only after a split-brain
+ * generation) is kept by the first in id order. Every member is taken to consume every topic, as
+ * in kafkajs' round robin: the members of one of our groups are replicas of one service. Pure
+ * and deterministic.
  */
 export function planStickyAssignment(
   members: readonly StickyMember[],
@@ -37,15 +57,19 @@ export function planStickyAssignment(
   }
   for (const [topic, all] of Object.entries(partitions)) {
     const exists = new Set(all);
-    const claimed = new Set<number>();
+    /** Weight of each claimed partition, as its claimant reported it. */
+    const weights = new Map<number, number>();
+    const heaviestFirst = (a: number, b: number): number =>
+      (weights.get(b) ?? 0) - (weights.get(a) ?? 0) || a - b;
     const claims = sorted.map((member) => {
-      const mine = [...new Set(member.owned[topic] ?? [])]
-        .filter((partition) => exists.has(partition) && !claimed.has(partition))
-        .sort((a, b) => a - b);
+      const reported = member.load?.[topic];
+      const mine = [...new Set(member.owned[topic] ?? [])].filter(
+        (partition) => exists.has(partition) && !weights.has(partition),
+      );
       for (const partition of mine) {
-        claimed.add(partition);
+        weights.set(partition, reported?.get(partition) ?? 0);
       }
-      return { memberId: member.memberId, mine };
+      return { memberId: member.memberId, mine: mine.sort(heaviestFirst) };
     });
     const base = Math.floor(exists.size / sorted.length);
     const larger = new Set(
@@ -57,19 +81,32 @@ export function planStickyAssignment(
     const kept = new Set<number>();
     const shares = claims.map(({ memberId, mine }) => {
       const share = base + (larger.has(memberId) ? 1 : 0);
-      const keep = mine.slice(0, share);
-      for (const partition of keep) {
+      const taken = mine.slice(0, share);
+      let load = 0;
+      for (const partition of taken) {
         kept.add(partition);
+        load += weights.get(partition) ?? 0;
       }
-      return { memberId, share, taken: keep };
+      return { memberId, share, taken, load };
     });
-    const free = [...exists].filter((partition) => !kept.has(partition)).sort((a, b) => a - b);
-    let next = 0;
-    for (const member of shares) {
-      while (member.taken.length < member.share && next < free.length) {
-        member.taken.push(free[next] as number);
-        next += 1;
+    const free = [...exists].filter((partition) => !kept.has(partition)).sort(heaviestFirst);
+    for (const partition of free) {
+      let target: (typeof shares)[number] | undefined;
+      for (const member of shares) {
+        if (
+          member.taken.length < member.share &&
+          (target === undefined || member.load < target.load)
+        ) {
+          target = member;
+        }
       }
+      if (target === undefined) {
+        break;
+      }
+      target.taken.push(partition);
+      target.load += weights.get(partition) ?? 0;
+    }
+    for (const member of shares) {
       if (member.taken.length > 0) {
         (plan.get(member.memberId) as Assignment)[topic] = member.taken.sort((a, b) => a - b);
       }
@@ -78,28 +115,63 @@ export function planStickyAssignment(
   return plan;
 }
 
-/** The partitions a member said it held (its join metadata's user data); nothing if unreadable. */
-function ownedOf(metadata: Buffer): StickyMember['owned'] {
-  const decoded = AssignerProtocol.MemberMetadata.decode(metadata);
-  if (decoded === null || decoded.userData.length === 0) {
-    return {};
+/** A member's join user data: the partitions it holds and their load. */
+export function encodeHeldPartitions(held: HeldPartitions): Buffer {
+  const payload: Record<string, number[]> = { ...held.owned };
+  for (const [topic, weights] of Object.entries(held.load)) {
+    const pairs: number[] = [];
+    for (const [partition, weight] of weights) {
+      pairs.push(partition, Math.max(0, Math.round(weight)));
+    }
+    payload[`${LOAD_KEY_PREFIX}${topic}`] = pairs;
   }
+  return Buffer.from(JSON.stringify(payload));
+}
+
+/** The user data a member sent at its join; nothing held if unreadable. */
+export function decodeHeldPartitions(userData: Buffer): Pick<StickyMember, 'owned' | 'load'> {
+  let parsed: z.infer<typeof userDataSchema>;
   try {
-    const parsed = ownedSchema.safeParse(JSON.parse(decoded.userData.toString('utf8')));
-    return parsed.success ? parsed.data : {};
+    const result = userDataSchema.safeParse(JSON.parse(userData.toString('utf8')));
+    if (!result.success) {
+      return { owned: {} };
+    }
+    parsed = result.data;
   } catch {
-    return {};
+    return { owned: {} };
   }
+  const owned: Record<string, number[]> = {};
+  const load: Record<string, Map<number, number>> = {};
+  for (const [key, values] of Object.entries(parsed)) {
+    if (!key.startsWith(LOAD_KEY_PREFIX)) {
+      owned[key] = values;
+      continue;
+    }
+    const weights = new Map<number, number>();
+    for (let index = 0; index + 1 < values.length; index += 2) {
+      weights.set(values[index] as number, values[index + 1] as number);
+    }
+    load[key.slice(LOAD_KEY_PREFIX.length)] = weights;
+  }
+  return { owned, load };
+}
+
+/** What a member said it held (its join metadata's user data); nothing if unreadable. */
+function heldOf(metadata: Buffer): Pick<StickyMember, 'owned' | 'load'> {
+  const decoded = AssignerProtocol.MemberMetadata.decode(metadata);
+  return decoded === null || decoded.userData.length === 0
+    ? { owned: {} }
+    : decodeHeldPartitions(decoded.userData);
 }
 
 /**
  * A kafkajs assigner that keeps partitions where they are across rebalances
- * ({@link planStickyAssignment}): each member sends the partitions it holds (`owned()`, by
- * physical topic) when it joins. kafkajs' round robin reshuffles every partition at each
+ * ({@link planStickyAssignment}): each member sends the partitions it holds and their recent load
+ * (`held()`, by physical topic) when it joins. kafkajs' round robin reshuffles every partition at each
  * membership change; for the detector a moved partition reloads its accounts and reads a lateness
  * of its input again, so a rolling restart of N replicas moved nearly everything N times.
  */
-export function stickyAssigner(owned: () => Assignment): PartitionAssigner {
+export function stickyAssigner(held: () => HeldPartitions): PartitionAssigner {
   return ({ cluster }) => ({
     name: STICKY_ASSIGNER_NAME,
     version: STICKY_ASSIGNER_VERSION,
@@ -113,7 +185,7 @@ export function stickyAssigner(owned: () => Assignment): PartitionAssigner {
       const plan = planStickyAssignment(
         members.map(({ memberId, memberMetadata }) => ({
           memberId,
-          owned: ownedOf(memberMetadata),
+          ...heldOf(memberMetadata),
         })),
         partitions,
       );
@@ -133,7 +205,7 @@ export function stickyAssigner(owned: () => Assignment): PartitionAssigner {
       metadata: AssignerProtocol.MemberMetadata.encode({
         version: STICKY_ASSIGNER_VERSION,
         topics,
-        userData: Buffer.from(JSON.stringify(owned())),
+        userData: encodeHeldPartitions(held()),
       }),
     }),
   });

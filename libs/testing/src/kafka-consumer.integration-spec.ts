@@ -286,7 +286,7 @@ describe('Kafka consumer delivery (real Kafka)', () => {
     expect(new Set(ledger.map((entry) => `${entry.partition}/${entry.offset}`)).size).toBe(2_990);
   });
 
-  it('keeps partitions where they are when a member joins (sticky assignment)', async () => {
+  it('keeps partitions where they are, the busiest first, when a member joins (sticky assignment)', async () => {
     const sticky = await createTestTopics({ in: 6, out: 1, dlq: 1 });
     try {
       const groupId = uniqueName('sticky');
@@ -310,6 +310,26 @@ describe('Kafka consumer delivery (real Kafka)', () => {
       const second = await startApp('sticky-2', BatchHandler, sticky.names, groupId);
       apps.push(first, second);
       const [ofFirst = [], ofSecond = []] = await settled([first, second]);
+      // Load one partition of the first member: the one it would give away if it kept its
+      // lowest-numbered ones.
+      const hot = Math.max(...ofFirst);
+      const handledBefore = ledger.length;
+      const producer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('sticky'));
+      await producer.connect();
+      await producer.send(
+        sticky.names.in,
+        Array.from({ length: 300 }, (_, seq) => ({
+          key: 'hot',
+          partition: hot,
+          value: JSON.stringify({ key: 'hot', seq, pad: 'x'.repeat(200) }),
+        })),
+      );
+      await producer.disconnect();
+      await waitFor(
+        () => ledger.slice(handledBefore).filter((entry) => entry.partition === hot).length >= 300,
+        30_000,
+        'the hot partition consumed',
+      );
 
       const third = await startApp('sticky-3', BatchHandler, sticky.names, groupId);
       apps.push(third);
@@ -322,6 +342,7 @@ describe('Kafka consumer delivery (real Kafka)', () => {
       expect(firstAfter.filter((partition) => ofFirst.includes(partition))).toHaveLength(2);
       expect(secondAfter.filter((partition) => ofSecond.includes(partition))).toHaveLength(2);
       expect(thirdAfter).toHaveLength(2);
+      expect(firstAfter).toContain(hot);
     } finally {
       await Promise.all(apps.splice(0).map((app) => app.close().catch(() => undefined)));
       await sticky.cleanup();

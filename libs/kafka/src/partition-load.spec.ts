@@ -1,0 +1,36 @@
+import { PartitionLoad } from './partition-load';
+
+describe(PartitionLoad.name, () => {
+  let now = 0;
+  const clock = (): number => now;
+
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('sums the bytes of a partition and halves them every half-life', () => {
+    const load = new PartitionLoad(60_000, clock);
+    load.add('raw', 0, 1_000);
+    now += 30_000;
+    load.add('raw', 0, 1_000);
+    load.add('raw', 1, 10);
+    now += 60_000;
+
+    const weights = load.weights()['raw'];
+
+    // (1,000 · 2^-0.5 + 1,000) · 2^-1
+    expect(weights?.get(0)).toBeCloseTo(853.55, 1);
+    expect(weights?.get(1)).toBeCloseTo(5, 5);
+  });
+
+  it('forgets the partitions a join took away, topic by topic', () => {
+    const load = new PartitionLoad(60_000, clock);
+    load.add('raw', 0, 5);
+    load.add('raw', 1, 5);
+    load.add('other', 2, 5);
+
+    load.retain({ raw: [1, 4] });
+
+    expect(load.weights()).toEqual({ raw: new Map([[1, 5]]) });
+  });
+});

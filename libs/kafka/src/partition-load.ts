@@ -1,0 +1,71 @@
+import type { PartitionWeights } from './sticky-assigner';
+
+/** Default {@link PartitionLoad} half-life: a minute of history decides which partitions stay. */
+export const DEFAULT_LOAD_HALF_LIFE_MS = 60_000;
+
+interface Decayed {
+  value: number;
+  at: number;
+}
+
+/**
+ * Bytes consumed per partition, decayed exponentially with a half-life: the weight a member
+ * reports for the partitions it holds at a join, so the sticky assignment keeps the busiest
+ * (warmest, costliest to move) ones where they are. A partition the member no longer holds is
+ * forgotten at the next {@link retain}.
+ */
+export class PartitionLoad {
+  private readonly byTopic = new Map<string, Map<number, Decayed>>();
+
+  constructor(
+    private readonly halfLifeMs = DEFAULT_LOAD_HALF_LIFE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  add(topic: string, partition: number, bytes: number): void {
+    const at = this.now();
+    let partitions = this.byTopic.get(topic);
+    if (partitions === undefined) {
+      partitions = new Map();
+      this.byTopic.set(topic, partitions);
+    }
+    const entry = partitions.get(partition);
+    if (entry === undefined) {
+      partitions.set(partition, { value: bytes, at });
+    } else {
+      entry.value = this.decayed(entry, at) + bytes;
+      entry.at = at;
+    }
+  }
+
+  /** Keeps the partitions of `assignment` (by topic) and drops the others. */
+  retain(assignment: Readonly<Record<string, readonly number[]>>): void {
+    for (const [topic, partitions] of this.byTopic) {
+      const held = new Set(assignment[topic] ?? []);
+      for (const partition of partitions.keys()) {
+        if (!held.has(partition)) {
+          partitions.delete(partition);
+        }
+      }
+      if (partitions.size === 0) {
+        this.byTopic.delete(topic);
+      }
+    }
+  }
+
+  /** The decayed load of every partition, now. */
+  weights(): PartitionWeights {
+    const at = this.now();
+    const weights: Record<string, Map<number, number>> = {};
+    for (const [topic, partitions] of this.byTopic) {
+      weights[topic] = new Map(
+        [...partitions].map(([partition, entry]) => [partition, this.decayed(entry, at)]),
+      );
+    }
+    return weights;
+  }
+
+  private decayed(entry: Decayed, at: number): number {
+    return entry.value * 2 ** (-Math.max(0, at - entry.at) / this.halfLifeMs);
+  }
+}
