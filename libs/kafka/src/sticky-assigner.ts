@@ -35,13 +35,13 @@ export interface HeldPartitions {
 }
 
 /**
- * The assignment of a rebalance that moves as few partitions as balance allows, and the lightest
- * ones. Per topic, with `n` partitions and `m` members, `n mod m` members get ⌈n/m⌉ partitions
- * and the others ⌊n/m⌋; the larger shares go to the members that held the most. Each member
- * keeps the heaviest partitions it held up to its share (ties: lowest first), so a partition
- * whose state is warm and costly to rebuild (the detector reads a lateness of its input again)
- * stays where it is. The partitions left go, heaviest first, to the least loaded member under
- * its share (ties: member id order). A partition two members claim (only after a split-brain
+ * The assignment of a rebalance that moves as few partitions as balance allows, and balances
+ * their load. Per topic, with `n` partitions and `m` members, `n mod m` members get ⌈n/m⌉
+ * partitions and the others ⌊n/m⌋; the larger shares go to the members that held the most. Each
+ * member keeps what it held up to its share; one over its share keeps its heaviest partition
+ * (its state is the costliest to rebuild: the detector reads a lateness of its input again) and
+ * gives away heavy ones beyond its fair load ({@link keepOf}). The partitions left go, heaviest
+ * first, to the least loaded member under its share (ties: member id order). A partition two members claim (only after a split-brain
  * generation) is kept by the first in id order. Every member is taken to consume every topic, as
  * in kafkajs' round robin: the members of one of our groups are replicas of one service. Pure
  * and deterministic.
@@ -78,10 +78,15 @@ export function planStickyAssignment(
         .slice(0, exists.size % sorted.length)
         .map((claim) => claim.memberId),
     );
+    let total = 0;
+    for (const weight of weights.values()) {
+      total += weight;
+    }
+    const fair = total / sorted.length;
     const kept = new Set<number>();
     const shares = claims.map(({ memberId, mine }) => {
       const share = base + (larger.has(memberId) ? 1 : 0);
-      const taken = mine.slice(0, share);
+      const taken = keepOf(mine, share, fair, weights);
       let load = 0;
       for (const partition of taken) {
         kept.add(partition);
@@ -113,6 +118,40 @@ export function planStickyAssignment(
     }
   }
   return plan;
+}
+
+/**
+ * The partitions a member keeps of those it held (heaviest first): all of them up to its share.
+ * Over its share, its heaviest one (the costliest to move) and the next heaviest while its load
+ * stays within the fair share `fair`, then its lightest ones up to its share: the heavy ones it
+ * gives away balance the members that take them. With no load known this keeps the lowest
+ * partitions.
+ */
+function keepOf(
+  mine: readonly number[],
+  share: number,
+  fair: number,
+  weights: ReadonlyMap<number, number>,
+): number[] {
+  if (mine.length <= share) {
+    return [...mine];
+  }
+  const taken: number[] = [];
+  const rest: number[] = [];
+  let load = 0;
+  for (const partition of mine) {
+    const weight = weights.get(partition) ?? 0;
+    if (taken.length < share && (taken.length === 0 || load + weight <= fair)) {
+      taken.push(partition);
+      load += weight;
+    } else {
+      rest.push(partition);
+    }
+  }
+  for (let index = rest.length - 1; taken.length < share && index >= 0; index -= 1) {
+    taken.push(rest[index] as number);
+  }
+  return taken;
 }
 
 /** A member's join user data: the partitions it holds and their load. */

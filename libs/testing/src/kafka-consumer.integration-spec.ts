@@ -286,7 +286,7 @@ describe('Kafka consumer delivery (real Kafka)', () => {
     expect(new Set(ledger.map((entry) => `${entry.partition}/${entry.offset}`)).size).toBe(2_990);
   });
 
-  it('keeps partitions where they are, the busiest first, when a member joins (sticky assignment)', async () => {
+  it('keeps partitions where they are, its loaded one included, when a member joins (sticky assignment)', async () => {
     const sticky = await createTestTopics({ in: 6, out: 1, dlq: 1 });
     try {
       const groupId = uniqueName('sticky');
