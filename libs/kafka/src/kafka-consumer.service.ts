@@ -144,11 +144,18 @@ export class KafkaConsumerService {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => {
+        const { batch } = payload;
         let bytes = 0;
-        for (const message of payload.batch.messages) {
+        for (const message of batch.messages) {
           bytes += message.value?.length ?? 0;
         }
-        this.load.add(payload.batch.topic, payload.batch.partition, bytes);
+        // the lag in messages at the batch's average size
+        const behind =
+          batch.messages.length === 0
+            ? 0
+            : Math.max(0, Number(batch.highWatermark) - 1 - Number(batch.lastOffset())) *
+              (bytes / batch.messages.length);
+        this.load.add(batch.topic, batch.partition, bytes, behind);
         return runner.eachBatch({
           ...payload,
           batch: {

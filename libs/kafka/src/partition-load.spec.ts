@@ -10,10 +10,10 @@ describe(PartitionLoad.name, () => {
 
   it('sums the bytes of a partition and halves them every half-life', () => {
     const load = new PartitionLoad(60_000, clock);
-    load.add('raw', 0, 1_000);
+    load.add('raw', 0, 1_000, 0);
     now += 30_000;
-    load.add('raw', 0, 1_000);
-    load.add('raw', 1, 10);
+    load.add('raw', 0, 1_000, 0);
+    load.add('raw', 1, 10, 0);
     now += 60_000;
 
     const weights = load.weights()['raw'];
@@ -23,11 +23,24 @@ describe(PartitionLoad.name, () => {
     expect(weights?.get(1)).toBeCloseTo(5, 5);
   });
 
+  it('adds what the log holds beyond the last batch: a backlog tells the heavy partition', () => {
+    const load = new PartitionLoad(60_000, clock);
+    // reading a backlog, every partition gives a full fetch; one has far more left
+    load.add('raw', 0, 4_000_000, 30_000_000);
+    load.add('raw', 1, 4_000_000, 1_000_000);
+    load.add('raw', 1, 4_000_000, 0);
+
+    const weights = load.weights()['raw'];
+
+    expect(weights?.get(0)).toBe(34_000_000);
+    expect(weights?.get(1)).toBe(8_000_000);
+  });
+
   it('forgets the partitions a join took away, topic by topic', () => {
     const load = new PartitionLoad(60_000, clock);
-    load.add('raw', 0, 5);
-    load.add('raw', 1, 5);
-    load.add('other', 2, 5);
+    load.add('raw', 0, 5, 0);
+    load.add('raw', 1, 5, 0);
+    load.add('other', 2, 5, 0);
 
     load.retain({ raw: [1, 4] });
 

@@ -6,13 +6,18 @@ export const DEFAULT_LOAD_HALF_LIFE_MS = 60_000;
 interface Decayed {
   value: number;
   at: number;
+  /** Bytes the partition's log holds beyond the last batch (estimated), at its last batch. */
+  behind: number;
 }
 
 /**
- * Bytes consumed per partition, decayed exponentially with a half-life: the weight a member
- * reports for the partitions it holds at a join, so the sticky assignment keeps the busiest
- * (warmest, costliest to move) ones where they are. A partition the member no longer holds is
- * forgotten at the next {@link retain}.
+ * The load of each partition a member holds: bytes consumed, decayed exponentially with a
+ * half-life, plus the bytes its log still holds beyond the last batch (its lag). The weight a
+ * member reports at a join, so the sticky assignment keeps the busiest (warmest, costliest to
+ * move) one where it is and balances the others. At a steady rate the lag is small and the rate
+ * decides; while a backlog is read, every partition gives a full fetch per round whatever its
+ * share, and the lag tells the heavy one. A partition the member no longer holds is forgotten at
+ * the next {@link retain}.
  */
 export class PartitionLoad {
   private readonly byTopic = new Map<string, Map<number, Decayed>>();
@@ -22,7 +27,8 @@ export class PartitionLoad {
     private readonly now: () => number = Date.now,
   ) {}
 
-  add(topic: string, partition: number, bytes: number): void {
+  /** A batch of `bytes`, after which the log holds `behind` more bytes (estimated). */
+  add(topic: string, partition: number, bytes: number, behind: number): void {
     const at = this.now();
     let partitions = this.byTopic.get(topic);
     if (partitions === undefined) {
@@ -31,10 +37,11 @@ export class PartitionLoad {
     }
     const entry = partitions.get(partition);
     if (entry === undefined) {
-      partitions.set(partition, { value: bytes, at });
+      partitions.set(partition, { value: bytes, at, behind });
     } else {
       entry.value = this.decayed(entry, at) + bytes;
       entry.at = at;
+      entry.behind = behind;
     }
   }
 
@@ -53,13 +60,16 @@ export class PartitionLoad {
     }
   }
 
-  /** The decayed load of every partition, now. */
+  /** The load of every partition, now: decayed bytes consumed plus bytes behind. */
   weights(): PartitionWeights {
     const at = this.now();
     const weights: Record<string, Map<number, number>> = {};
     for (const [topic, partitions] of this.byTopic) {
       weights[topic] = new Map(
-        [...partitions].map(([partition, entry]) => [partition, this.decayed(entry, at)]),
+        [...partitions].map(([partition, entry]) => [
+          partition,
+          this.decayed(entry, at) + entry.behind,
+        ]),
       );
     }
     return weights;
