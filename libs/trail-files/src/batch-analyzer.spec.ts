@@ -59,6 +59,35 @@ describe(analyzeTrailPaths.name, () => {
     expect(insights.map((insight) => insight.eventIds)).toEqual([['y-gz', 'z-root', 'b-y', 'a-x']]);
   });
 
+  it('reads files and folders whose names are not UTF-8, in byte order of the raw names', async () => {
+    const named = (...parts: Array<string | number[]>): Buffer =>
+      Buffer.concat([
+        Buffer.from(`${dir}/`),
+        ...parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))),
+      ]);
+    const put = (path: Buffer, id: string, time = T0): void =>
+      writeFileSync(path, JSON.stringify(record(time, id, '1.1.1.1')));
+    put(named([0xff], '.json'), 'ff');
+    put(named([0xfe], '.json'), 'fe');
+    put(named('é.json'), 'e-acute'); // UTF-8 c3 a9: before fe and ff
+    writeFileSync(named([0xfd], '.json'), '{"not json');
+    mkdirSync(named([0x80]));
+    put(named([0x80], '/', [0xc0], '.jsonl'), 'in-folder');
+    put(named('zz.json'), 'close', T0 + WINDOW_MS);
+
+    const { insights, summary } = await analyzeTrailPaths([dir], { config });
+
+    expect(summary.filesSkipped).toEqual([]);
+    expect(summary.filesRead).toBe(6);
+    expect(insights.map((insight) => insight.eventIds)).toEqual([
+      ['e-acute', 'fe', 'ff', 'in-folder'],
+    ]);
+    // reported under its name as text, U+FFFD for the byte that is not UTF-8
+    expect(summary.invalidExamples.map((example) => example.path)).toEqual([
+      join(dir, '\uFFFD.json'),
+    ]);
+  });
+
   it('keeps input order for equal times: arguments, then files, then records', async () => {
     writeFileSync(
       join(dir, 'b.json'),

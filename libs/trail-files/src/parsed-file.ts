@@ -3,6 +3,7 @@ import { normalizeRecord, readTrailContent } from '@trail-insight/events';
 import type { NormalizedEvent } from '@trail-insight/events';
 
 import { readTrailFile } from './trail-file-reader';
+import { fsPathOf } from './trail-file-walker';
 
 import type { TrailSource } from './trail-file-walker';
 
@@ -49,7 +50,7 @@ export async function parseTrailSource(
   }
   let content: Uint8Array;
   try {
-    content = await readTrailFile(source.path, source.gzip);
+    content = await readTrailFile(fsPathOf(source), source.gzip);
   } catch (error) {
     parsed.skipped = (error as Error).message;
     return parsed;

@@ -33,7 +33,7 @@ export function gunzipStrict(compressed: Uint8Array): Buffer {
 }
 
 /** Reads a trail file's content, gunzipped when `gzip` is set. Throws {@link TrailFileError}. */
-export async function readTrailFile(path: string, gzip: boolean): Promise<Uint8Array> {
+export async function readTrailFile(path: string | Buffer, gzip: boolean): Promise<Uint8Array> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

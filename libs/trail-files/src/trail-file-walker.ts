@@ -1,10 +1,20 @@
+import { isUtf8 } from 'node:buffer';
 import { lstat, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
-/** A file to read, or a path that could not be listed. */
+/**
+ * A file to read, or a path that could not be listed. `path` is for people (reports, file:line);
+ * `rawPath` holds the path's bytes when a name found in a folder is not UTF-8, so that `path`
+ * (with U+FFFD in its place) does not name the file.
+ */
 export type TrailSource =
-  | { kind: 'file'; path: string; gzip: boolean }
+  | { kind: 'file'; path: string; gzip: boolean; rawPath?: Uint8Array }
   | { kind: 'unreadable'; path: string; reason: string };
+
+/** What to open for a source: its raw bytes when its name is not UTF-8, else its path. */
+export function fsPathOf(source: { path: string; rawPath?: Uint8Array }): string | Buffer {
+  return source.rawPath === undefined ? source.path : Buffer.from(source.rawPath);
+}
 
 const TRAIL_FILE = /\.(?:json|jsonl|ndjson|gz)$/;
 
@@ -17,53 +27,62 @@ function reasonOf(error: unknown): string {
   return error instanceof Error && 'code' in error ? String(error.code) : String(error);
 }
 
-async function* walkDirectory(dir: string): AsyncGenerator<TrailSource> {
+const SEPARATOR = Buffer.from(sep);
+
+/** Lists `dir` (its bytes `raw`, its display path `dir`), names compared as bytes. */
+async function* walkDirectory(dir: string, raw: Buffer): AsyncGenerator<TrailSource> {
   let entries: Buffer[];
   try {
-    entries = await readdir(dir, { encoding: 'buffer' });
+    entries = await readdir(raw, { encoding: 'buffer' });
   } catch (error) {
     yield { kind: 'unreadable', path: dir, reason: reasonOf(error) };
     return;
   }
   entries.sort((left, right) => Buffer.compare(left, right));
-  const folders: string[] = [];
-  for (const raw of entries) {
-    const name = raw.toString();
+  const folders: Array<[string, Buffer]> = [];
+  const prefix = raw.subarray(-SEPARATOR.length).equals(SEPARATOR)
+    ? raw
+    : Buffer.concat([raw, SEPARATOR]);
+  for (const rawName of entries) {
+    const name = rawName.toString();
     const path = join(dir, name);
+    const bytes = Buffer.concat([prefix, rawName]);
+    const exact = isUtf8(bytes) ? {} : { rawPath: bytes };
     let info;
     try {
-      info = await lstat(path);
+      info = await lstat(bytes);
     } catch (error) {
       yield { kind: 'unreadable', path, reason: reasonOf(error) };
       continue;
     }
     if (info.isDirectory()) {
-      folders.push(path);
+      folders.push([path, bytes]);
       continue;
     }
     if (!isTrailFileName(name)) {
       continue;
     }
     if (info.isFile()) {
-      yield { kind: 'file', path, gzip: name.endsWith('.gz') };
+      yield { kind: 'file', path, gzip: name.endsWith('.gz'), ...exact };
     } else if (info.isSymbolicLink()) {
-      const target = await stat(path).catch(() => null);
+      const target = await stat(bytes).catch(() => null);
       if (target === null) {
         yield { kind: 'unreadable', path, reason: 'broken symbolic link' };
       } else if (target.isFile()) {
-        yield { kind: 'file', path, gzip: name.endsWith('.gz') };
+        yield { kind: 'file', path, gzip: name.endsWith('.gz'), ...exact };
       }
     }
   }
-  for (const folder of folders) {
-    yield* walkDirectory(folder);
+  for (const [folder, bytes] of folders) {
+    yield* walkDirectory(folder, bytes);
   }
 }
 
 /**
  * Expands command-line paths in SPEC §7 order: arguments in order; in a folder, its regular files
  * (byte-wise name order) before its subfolders; links to folders are not followed, links to files
- * are read. A file named on the command line is read whatever its name.
+ * are read. A file named on the command line is read whatever its name. Names that are not UTF-8
+ * are read too (see {@link TrailSource}).
  */
 export async function* walkTrailPaths(paths: readonly string[]): AsyncGenerator<TrailSource> {
   for (const path of paths) {
@@ -75,7 +94,7 @@ export async function* walkTrailPaths(paths: readonly string[]): AsyncGenerator<
       continue;
     }
     if (info.isDirectory()) {
-      yield* walkDirectory(path);
+      yield* walkDirectory(path, Buffer.from(path));
     } else {
       yield { kind: 'file', path, gzip: path.endsWith('.gz') };
     }

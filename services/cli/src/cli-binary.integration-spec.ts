@@ -64,6 +64,41 @@ describe('trail-insight binary', () => {
     expect(run(...args).status).toBe(2);
   });
 
+  it('reads a file whose name is not UTF-8 on its parse worker threads too', () => {
+    const odd = mkdtempSync(join(tmpdir(), 'cli-binary-names-'));
+    try {
+      const record = (time: string, id: string): string =>
+        JSON.stringify({
+          eventId: id,
+          eventTime: time,
+          acsRegion: 'cn-hangzhou',
+          sourceIpAddress: '203.0.113.9',
+          recipientAccountId: '42',
+        });
+      writeFileSync(
+        Buffer.concat([Buffer.from(`${odd}/`), Buffer.from([0xff]), Buffer.from('.json')]),
+        record('2026-03-01T00:00:00Z', 'odd'),
+      );
+      writeFileSync(join(odd, 'close.json'), record('2026-03-08T00:00:00Z', 'close'));
+
+      const result = run(
+        'analyze',
+        odd,
+        '--model',
+        'none',
+        '--min-baseline',
+        '0',
+        '--parse-workers',
+        '2',
+      );
+
+      expect(result.stderr).toContain('files: 2 read, 0 skipped');
+      expect(JSON.parse(result.stdout.trim())).toMatchObject({ eventIds: ['odd'] });
+    } finally {
+      rmSync(odd, { recursive: true, force: true });
+    }
+  });
+
   it('exits 1 when no input could be read', () => {
     expect(run('analyze', join(dir, 'missing'), '--model', 'none').status).toBe(1);
   });

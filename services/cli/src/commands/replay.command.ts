@@ -2,7 +2,12 @@ import { parseArgs } from 'node:util';
 
 import { normalizeRecord, readTrailContent } from '@trail-insight/events';
 import { Topic, createProducer, parseBrokerList } from '@trail-insight/kafka';
-import { ExternalSorter, readTrailFile, walkTrailPaths } from '@trail-insight/trail-files';
+import {
+  ExternalSorter,
+  fsPathOf,
+  readTrailFile,
+  walkTrailPaths,
+} from '@trail-insight/trail-files';
 
 import type { OutboundMessage, PlainProducer } from '@trail-insight/kafka';
 import type { LineCodec } from '@trail-insight/trail-files';
@@ -210,7 +215,7 @@ export async function replayTrailPaths(
     }
     let content: Uint8Array;
     try {
-      content = await readTrailFile(source.path, source.gzip);
+      content = await readTrailFile(fsPathOf(source), source.gzip);
     } catch (error) {
       summary.filesSkipped.push({ path: source.path, reason: (error as Error).message });
       continue;
