@@ -320,7 +320,7 @@ function readContext(
  * paths give the same answer (tested); the first falls back to the second when its promise breaks.
  */
 export async function analyzeTrailPaths(
-  paths: readonly string[],
+  paths: ReadonlyArray<string | Buffer>,
   options: BatchOptions,
 ): Promise<BatchResult> {
   const sources: TrailSource[] = [];

@@ -82,21 +82,26 @@ async function* walkDirectory(dir: string, raw: Buffer): AsyncGenerator<TrailSou
  * Expands command-line paths in SPEC §7 order: arguments in order; in a folder, its regular files
  * (byte-wise name order) before its subfolders; links to folders are not followed, links to files
  * are read. A file named on the command line is read whatever its name. Names that are not UTF-8
- * are read too (see {@link TrailSource}).
+ * are read too (see {@link TrailSource}); give such a path as its bytes.
  */
-export async function* walkTrailPaths(paths: readonly string[]): AsyncGenerator<TrailSource> {
-  for (const path of paths) {
+export async function* walkTrailPaths(
+  paths: ReadonlyArray<string | Buffer>,
+): AsyncGenerator<TrailSource> {
+  for (const given of paths) {
+    const path = given.toString();
+    const raw = typeof given === 'string' ? Buffer.from(given) : given;
     let info;
     try {
-      info = await stat(path);
+      info = await stat(raw);
     } catch (error) {
       yield { kind: 'unreadable', path, reason: reasonOf(error) };
       continue;
     }
     if (info.isDirectory()) {
-      yield* walkDirectory(path, Buffer.from(path));
+      yield* walkDirectory(path, raw);
     } else {
-      yield { kind: 'file', path, gzip: path.endsWith('.gz') };
+      const exact = isUtf8(raw) ? {} : { rawPath: raw };
+      yield { kind: 'file', path, gzip: path.endsWith('.gz'), ...exact };
     }
   }
 }

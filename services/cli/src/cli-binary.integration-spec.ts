@@ -64,7 +64,7 @@ describe('trail-insight binary', () => {
     expect(run(...args).status).toBe(2);
   });
 
-  it('reads a file whose name is not UTF-8 on its parse worker threads too', () => {
+  it('reads a file whose name is not UTF-8, found in a folder (parse workers) or named', () => {
     const odd = mkdtempSync(join(tmpdir(), 'cli-binary-names-'));
     try {
       const record = (time: string, id: string): string =>
@@ -94,6 +94,22 @@ describe('trail-insight binary', () => {
 
       expect(result.stderr).toContain('files: 2 read, 0 skipped');
       expect(JSON.parse(result.stdout.trim())).toMatchObject({ eventIds: ['odd'] });
+
+      // named on the command line, through a shell (Node's spawn would send the argument as
+      // text); Node decodes it with U+FFFD
+      const named = spawnSync(
+        'bash',
+        [
+          '-c',
+          `exec "$0" "$1" analyze "$2/$(printf '\\377').json" "$2/close.json" --model none --min-baseline 0`,
+          process.execPath,
+          bin,
+          odd,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(named.stderr).toContain('files: 2 read, 0 skipped');
+      expect(JSON.parse(named.stdout.trim())).toMatchObject({ eventIds: ['odd'] });
     } finally {
       rmSync(odd, { recursive: true, force: true });
     }

@@ -12,6 +12,7 @@ import type { Cidr } from '@trail-insight/events';
 import type { IpInsight } from '@trail-insight/insights';
 import type { BatchSummary } from '@trail-insight/trail-files';
 
+import { recoverArgumentBytes } from '../argument-bytes';
 import { ExitCode, UsageError } from '../cli-command';
 import { createProgressReporter } from '../progress-reporter';
 import { formatInsightTable } from '../insight-table';
@@ -23,7 +24,8 @@ const USAGE =
   '[--min-baseline N] [--format jsonl|table] [--out FILE] [--max-buffered N] [--parse-workers N]';
 
 export interface AnalyzeOptions {
-  paths: string[];
+  /** As the user gave them: bytes for a name that is not UTF-8 (see `recoverArgumentBytes`). */
+  paths: Array<string | Buffer>;
   model: 'none' | 'default';
   homeRegion: string | null;
   allowList: Cidr[];
@@ -95,7 +97,7 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
     throw new UsageError('--max-buffered must be at least 1');
   }
   return {
-    paths: positionals,
+    paths: recoverArgumentBytes(positionals),
     model: values.model,
     homeRegion: homeRegion ?? null,
     allowList,

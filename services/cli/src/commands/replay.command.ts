@@ -12,6 +12,7 @@ import {
 import type { OutboundMessage, PlainProducer } from '@trail-insight/kafka';
 import type { LineCodec } from '@trail-insight/trail-files';
 
+import { recoverArgumentBytes } from '../argument-bytes';
 import { ExitCode, UsageError } from '../cli-command';
 
 import type { CliCommand } from '../cli-command';
@@ -26,7 +27,8 @@ const CHUNK = 500;
 const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
 
 export interface ReplayOptions {
-  paths: string[];
+  /** As the user gave them: bytes for a name that is not UTF-8 (see `recoverArgumentBytes`). */
+  paths: Array<string | Buffer>;
   brokers: string[];
   topic: string;
   /** Events per second, or null for as fast as the broker takes them. */
@@ -115,7 +117,7 @@ export function parseReplayArgs(argv: string[]): ReplayOptions {
     throw new UsageError('--client-id must not be empty');
   }
   return {
-    paths: positionals,
+    paths: recoverArgumentBytes(positionals),
     brokers,
     topic: values.topic,
     rate,
