@@ -55,6 +55,17 @@ describe(isAllowed.name, () => {
     expect(isAllowed('8.8.8.8', list('0.0.0.0/0'))).toBe(true);
   });
 
+  it('holds no IPv4 address in an IPv6 block whose range covers the mapped block', () => {
+    // an IPv4-mapped address is the IPv4 address (SPEC §1): `::/0` means every IPv6 address
+    for (const block of ['::/0', '::/64', '::ffff:0:0/95']) {
+      expect(isAllowed('8.8.8.8', list(block))).toBe(false);
+    }
+    expect(isAllowed('2001:db8::1', list('::/0'))).toBe(true);
+    expect(isAllowed('8.8.8.8', list('::ffff:0:0/96'))).toBe(true);
+    expect(isAllowed('8.8.8.8', list('::ffff:8.8.0.0/112'))).toBe(true);
+    expect(isAllowed('::fffe:808:808', list('::/0'))).toBe(true);
+  });
+
   it('masks host bits of a block', () => {
     expect(isAllowed('10.9.9.9', list('10.1.2.3/8'))).toBe(true);
   });

@@ -5,9 +5,20 @@ export interface Cidr {
   text: string;
   network: bigint;
   prefixLength: number;
+  /**
+   * 4 for an IPv4 block (written as one, or IPv4-mapped with a prefix of 96 or more), else 6. An
+   * IPv6 block never holds IPv4 addresses, even one whose range covers `::ffff:0:0/96` (`::/0`).
+   */
+  family: 4 | 6;
 }
 
 const ALL_ONES = (1n << 128n) - 1n;
+const MAPPED_BLOCK = 0xffffn;
+
+/** 4 when a point of the 128-bit line is an IPv4(-mapped) address, else 6. */
+function familyOf(value: bigint): 4 | 6 {
+  return value >> 32n === MAPPED_BLOCK ? 4 : 6;
+}
 
 function maskFor(prefixLength: number): bigint {
   return prefixLength === 0 ? 0n : (ALL_ONES << BigInt(128 - prefixLength)) & ALL_ONES;
@@ -15,7 +26,9 @@ function maskFor(prefixLength: number): bigint {
 
 /**
  * Parses `a.b.c.d/n`, `x::y/n` or a bare address. An IPv4-mapped IPv6 block is the IPv4 block
- * (`::ffff:45.32.0.0/112` = `45.32.0.0/16`). Host bits are masked off. Returns null when invalid.
+ * (`::ffff:45.32.0.0/112` = `45.32.0.0/16`); any other IPv6 block holds IPv6 addresses only, as
+ * an IPv4-mapped address is the IPv4 address (SPEC §1). Host bits are masked off. Returns null
+ * when invalid.
  */
 export function parseCidr(text: string): Cidr | null {
   const slash = text.indexOf('/');
@@ -36,10 +49,11 @@ export function parseCidr(text: string): Cidr | null {
   }
   const length128 = isV4Text ? prefixLength + 96 : prefixLength;
   const network = toIpv6Space(address) & maskFor(length128);
-  return { text, network, prefixLength: length128 };
+  const family = length128 >= 96 ? familyOf(network) : 6;
+  return { text, network, prefixLength: length128, family };
 }
 
-/** Whether a canonical IP lies in any of the blocks. */
+/** Whether a canonical IP lies in any of the blocks of its family. */
 export function isAllowed(ipText: string, allowList: readonly Cidr[]): boolean {
   if (allowList.length === 0) {
     return false;
@@ -49,5 +63,8 @@ export function isAllowed(ipText: string, allowList: readonly Cidr[]): boolean {
     return false;
   }
   const value = toIpv6Space(address);
-  return allowList.some((cidr) => (value & maskFor(cidr.prefixLength)) === cidr.network);
+  const family = familyOf(value);
+  return allowList.some(
+    (cidr) => cidr.family === family && (value & maskFor(cidr.prefixLength)) === cidr.network,
+  );
 }
