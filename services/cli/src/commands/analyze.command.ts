@@ -81,7 +81,9 @@ export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
   const allowList = values.allow.map((text) => {
     const cidr = parseCidr(text);
     if (cidr === null) {
-      throw new UsageError(`--allow: '${text}' is not a CIDR (a.b.c.d/n or x:y::/n)`);
+      throw new UsageError(
+        `--allow: '${text}' is not a CIDR (a.b.c.d/n or x:y::/n; a bare address is a /32 or /128)`,
+      );
     }
     return cidr;
   });
