@@ -41,10 +41,10 @@ export interface HeldPartitions {
  * member keeps what it held up to its share; one over its share keeps its heaviest partition
  * (its state is the costliest to rebuild: the detector reads a lateness of its input again) and
  * gives away heavy ones beyond its fair load ({@link keepOf}). The partitions left go, heaviest
- * first, to the least loaded member under its share (ties: member id order). A partition two members claim (only after a split-brain
- * generation) is kept by the first in id order. Every member is taken to consume every topic, as
- * in kafkajs' round robin: the members of one of our groups are replicas of one service. Pure
- * and deterministic.
+ * first, to the least loaded member under its share (ties: member id order). A partition two
+ * members claim (only after a split-brain generation) is kept by the first in id order. Every
+ * member is taken to consume every topic, as in kafkajs' round robin: the members of one of our
+ * groups are replicas of one service. Pure and deterministic.
  */
 export function planStickyAssignment(
   members: readonly StickyMember[],
@@ -123,9 +123,9 @@ export function planStickyAssignment(
 /**
  * The partitions a member keeps of those it held (heaviest first): all of them up to its share.
  * Over its share, its heaviest one (the costliest to move) and the next heaviest while its load
- * stays within the fair share `fair`, then its lightest ones up to its share: the heavy ones it
- * gives away balance the members that take them. With no load known this keeps the lowest
- * partitions.
+ * stays within the fair load `fair` (the group's total over its members), then its lightest ones
+ * up to its share: the heavy ones it gives away balance the members that take them. With no load
+ * known this keeps the lowest partitions.
  */
 function keepOf(
   mine: readonly number[],
