@@ -28,7 +28,7 @@ describe(collectManagementEvents.name, () => {
     );
     writeFileSync(join(dir, 'c.json'), JSON.stringify([first]));
     const found = await collectManagementEvents([dir], [entry.insight]);
-    expect(found.get(entry.insight.insightId)).toEqual([
+    expect(found.get(entry.insight.insightId)?.records).toEqual([
       first,
       { event: JSON.stringify(second) },
       third,
@@ -58,5 +58,49 @@ describe(collectManagementEvents.name, () => {
         },
       },
     });
+  });
+
+  it('counts the attributions of every operation, beyond the 100 stored records', async () => {
+    const trail = mkdtempSync(join(tmpdir(), 'console-trail-long-'));
+    try {
+      const start = Date.parse('2026-03-10T02:00:00Z');
+      const record = (index: number, agent: string): Record<string, unknown> => ({
+        eventId: `op-${index}`,
+        eventTime: new Date(start + index * 1_000).toISOString(),
+        acsRegion: 'cn-hangzhou',
+        sourceIpAddress: '203.0.113.8',
+        userAgent: agent,
+        eventName: 'DescribeInstances',
+        userIdentity: { accountId: '1234', principalId: '2001' },
+      });
+      // 120 operations in one bucket; the last 20 come from an agent the first 100 never use
+      const records = Array.from({ length: 120 }, (_, index) =>
+        record(index, index < 100 ? 'aliyun-cli' : 'late-agent'),
+      );
+      // a duplicate (same account and event id) and another IP's operation are not counted
+      records.push(record(5, 'duplicate-agent'), {
+        ...record(200, 'other-ip-agent'),
+        sourceIpAddress: '203.0.113.9',
+      });
+      writeFileSync(join(trail, 'a.json'), JSON.stringify(records));
+      const insight = insightFixture({ ip: '203.0.113.8', start }).insight;
+      const long = {
+        ...insight,
+        accountId: '1234',
+        region: 'cn-hangzhou',
+        insightId: 'long',
+        endTime: new Date(start + 119_000).toISOString(),
+        eventCount: 120,
+        eventIds: records.slice(0, 100).map((item) => String(item['eventId'])),
+      };
+
+      const found = (await collectManagementEvents([trail], [long])).get('long');
+
+      expect(found?.records).toHaveLength(100);
+      expect(found?.attributions.userAgent).toEqual({ 'aliyun-cli': 100, 'late-agent': 20 });
+      expect(found?.attributions.apiRelated).toEqual({ DescribeInstances: 120 });
+    } finally {
+      rmSync(trail, { recursive: true, force: true });
+    }
   });
 });

@@ -1,29 +1,74 @@
 import { normalizeRecord, readTrailContent } from '@trail-insight/events';
 import { toInsightEvents } from '@trail-insight/insights';
-import { readTrailFile, walkTrailPaths } from '@trail-insight/trail-files';
+import { readTrailSource, walkTrailPaths } from '@trail-insight/trail-files';
 
-import type { TrailProvider } from '@trail-insight/events';
+import type { NormalizedEvent, TrailProvider } from '@trail-insight/events';
 import type { InsightAttributions, InsightEvent, IpInsight } from '@trail-insight/insights';
 
 import type { MemoryInsightEntry } from './memory-insight.repository';
 
+/** What {@link collectManagementEvents} finds for one insight. */
+export interface CollectedEvents {
+  /** The records of `insight.eventIds` (the first 100, SPEC §5), in the insight's order. */
+  records: unknown[];
+  /** Counted over every operation of the window, not only the stored records. */
+  attributions: InsightAttributions;
+  provider: TrailProvider;
+}
+
+function emptyAttributions(): InsightAttributions {
+  return { userAgent: {}, principalId: {}, apiRelated: {}, errorCode: {} };
+}
+
+function addAttributions(attributions: InsightAttributions, event: NormalizedEvent): void {
+  const add = (counts: Record<string, number>, value: string | null): void => {
+    if (value !== null) {
+      counts[value] = (counts[value] ?? 0) + 1;
+    }
+  };
+  add(attributions.userAgent, event.userAgent);
+  add(attributions.principalId, event.principalId);
+  add(attributions.apiRelated, event.eventName);
+  add(attributions.errorCode, event.errorCode);
+}
+
 /**
  * Finds the original management event records of insights in trail files (the CLI's embedded demo:
- * `analyze` keeps only event ids). Reads the files once; keeps, per insight, the records whose
- * (account, event id) is in `insight.eventIds` (the first 100, SPEC §5), first occurrence only, in
- * the insight's processing order. Unreadable files are skipped, as `analyze` skips them.
+ * `analyze` keeps only event ids), and counts their attributions. Reads the files once. Per
+ * insight: the records whose (account, event id) is in `insight.eventIds`, first occurrence only,
+ * in the insight's processing order; and the attributions of every operation of its window (the
+ * valid events of its account, region and IP from its start to its end, each (account, event id)
+ * once), as the streaming detector tallies them, so an insight of more than 100 operations is not
+ * described by its first 100. Exact for `analyze` without a home region (the demo's setting).
+ * Unreadable files are skipped, as `analyze` skips them.
  */
 export async function collectManagementEvents(
   paths: readonly string[],
   insights: readonly IpInsight[],
-): Promise<Map<string, unknown[]>> {
+): Promise<Map<string, CollectedEvents>> {
   const wanted = new Map<string, { insightId: string; index: number }>();
+  const windows = new Map<
+    string,
+    Array<{ insightId: string; start: number; end: number; tally: InsightAttributions }>
+  >();
+  const windowKey = (accountId: string, region: string, ip: string): string =>
+    `${accountId}\u0000${region}\u0000${ip}`;
   for (const insight of insights) {
     insight.eventIds.forEach((eventId, index) => {
       wanted.set(`${insight.accountId}\u0000${eventId}`, { insightId: insight.insightId, index });
     });
+    const key = windowKey(insight.accountId, insight.region, insight.sourceIpAddress);
+    const list = windows.get(key) ?? [];
+    list.push({
+      insightId: insight.insightId,
+      start: Date.parse(insight.startTime),
+      end: Date.parse(insight.endTime),
+      tally: emptyAttributions(),
+    });
+    windows.set(key, list);
   }
   const found = new Map<string, Array<{ index: number; record: unknown }>>();
+  const providers = new Map<string, TrailProvider>();
   const seen = new Set<string>();
   for await (const source of walkTrailPaths(paths)) {
     if (source.kind !== 'file') {
@@ -31,7 +76,7 @@ export async function collectManagementEvents(
     }
     let content: Uint8Array;
     try {
-      content = await readTrailFile(source.path, source.gzip);
+      content = await readTrailSource(source);
     } catch {
       continue;
     }
@@ -43,61 +88,65 @@ export async function collectManagementEvents(
       if (!normalized.ok) {
         continue;
       }
-      const key = `${normalized.event.accountId}\u0000${normalized.event.eventId}`;
-      const target = wanted.get(key);
-      if (target === undefined || seen.has(key)) {
+      const { event } = normalized;
+      const key = `${event.accountId}\u0000${event.eventId}`;
+      if (event.sourceIp === null || seen.has(key)) {
+        continue;
+      }
+      const window = windows
+        .get(windowKey(event.accountId, event.region, event.sourceIp))
+        ?.find(({ start, end }) => event.time >= start && event.time <= end);
+      if (window === undefined) {
         continue;
       }
       seen.add(key);
-      const list = found.get(target.insightId) ?? [];
-      list.push({ index: target.index, record: item.value });
-      found.set(target.insightId, list);
+      addAttributions(window.tally, event);
+      const target = wanted.get(key);
+      if (target !== undefined) {
+        const list = found.get(target.insightId) ?? [];
+        list.push({ index: target.index, record: item.value });
+        found.set(target.insightId, list);
+        if (target.index === 0) {
+          providers.set(target.insightId, event.provider);
+        }
+      }
     }
   }
-  const result = new Map<string, unknown[]>();
-  for (const insight of insights) {
-    const list = found.get(insight.insightId) ?? [];
-    result.set(
-      insight.insightId,
-      list.sort((left, right) => left.index - right.index).map((entry) => entry.record),
-    );
+  const result = new Map<string, CollectedEvents>();
+  for (const list of windows.values()) {
+    for (const window of list) {
+      const records = (found.get(window.insightId) ?? [])
+        .sort((left, right) => left.index - right.index)
+        .map((entry) => entry.record);
+      result.set(window.insightId, {
+        records,
+        attributions: window.tally,
+        provider: providers.get(window.insightId) ?? 'actiontrail',
+      });
+    }
   }
   return result;
 }
 
 /**
- * Attribution counts (SPEC §5 `attributions`) of an insight from its collected records: exact when
- * the insight has at most 100 operations (all of them are collected), else from the first 100.
+ * Attribution counts (SPEC §5 `attributions`) of records that are all of an insight's operations
+ * (test fixtures); {@link collectManagementEvents} counts them from a trail.
  */
 export function attributionsOf(records: readonly unknown[]): {
   attributions: InsightAttributions;
   provider: TrailProvider;
 } {
-  const attributions: InsightAttributions = {
-    userAgent: {},
-    principalId: {},
-    apiRelated: {},
-    errorCode: {},
-  };
+  const attributions = emptyAttributions();
   let provider: TrailProvider = 'actiontrail';
-  const add = (counts: Record<string, number>, value: string | null): void => {
-    if (value !== null) {
-      counts[value] = (counts[value] ?? 0) + 1;
-    }
-  };
   records.forEach((record, index) => {
     const normalized = normalizeRecord(record);
     if (!normalized.ok) {
       return;
     }
-    const { event } = normalized;
     if (index === 0) {
-      provider = event.provider;
+      provider = normalized.event.provider;
     }
-    add(attributions.userAgent, event.userAgent);
-    add(attributions.principalId, event.principalId);
-    add(attributions.apiRelated, event.eventName);
-    add(attributions.errorCode, event.errorCode);
+    addAttributions(attributions, normalized.event);
   });
   return { attributions, provider };
 }
@@ -105,7 +154,7 @@ export function attributionsOf(records: readonly unknown[]): {
 /**
  * Entries for {@link MemoryInsightRepository} from `analyze` results and the trail they came from:
  * each confirmed insight with its management events and its insight events (`toInsightEvents`
- * with {@link attributionsOf} unless `insightEventsOf` is given).
+ * with the attributions of every operation, unless `insightEventsOf` is given).
  */
 export async function memoryEntriesFromTrail(
   paths: readonly string[],
@@ -114,14 +163,19 @@ export async function memoryEntriesFromTrail(
 ): Promise<MemoryInsightEntry[]> {
   const events = await collectManagementEvents(paths, insights);
   return insights.map((insight) => {
-    const records = events.get(insight.insightId) ?? [];
-    const { attributions, provider } = attributionsOf(records);
+    const collected = events.get(insight.insightId);
+    const records = collected?.records ?? [];
     return {
       insight,
       state: 'confirmed',
       managementEvents: records,
       insightEvents:
-        insightEventsOf?.(insight, records) ?? toInsightEvents(insight, attributions, provider),
+        insightEventsOf?.(insight, records) ??
+        toInsightEvents(
+          insight,
+          collected?.attributions ?? emptyAttributions(),
+          collected?.provider ?? 'actiontrail',
+        ),
     };
   });
 }

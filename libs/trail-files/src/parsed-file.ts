@@ -2,8 +2,7 @@ import { normalizeRecord, readTrailContent } from '@trail-insight/events';
 
 import type { NormalizedEvent } from '@trail-insight/events';
 
-import { readTrailFile } from './trail-file-reader';
-import { fsPathOf } from './trail-file-walker';
+import { readTrailSource } from './trail-file-reader';
 
 import type { TrailSource } from './trail-file-walker';
 
@@ -50,7 +49,7 @@ export async function parseTrailSource(
   }
   let content: Uint8Array;
   try {
-    content = await readTrailFile(fsPathOf(source), source.gzip);
+    content = await readTrailSource(source);
   } catch (error) {
     parsed.skipped = (error as Error).message;
     return parsed;

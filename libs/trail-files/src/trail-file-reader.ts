@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 
+import type { TrailFile } from './trail-file-walker';
+
 /** Why a file was skipped as a whole. */
 export class TrailFileError extends Error {
   override readonly name = 'TrailFileError';
@@ -41,4 +43,13 @@ export async function readTrailFile(path: string | Buffer, gzip: boolean): Promi
     throw new TrailFileError(`cannot read: ${(error as Error).message}`);
   }
   return gzip ? gunzipStrict(bytes) : bytes;
+}
+
+/**
+ * Reads a file the walker found: by its bytes when its name is not UTF-8 (its display path would
+ * name nothing), gunzipped when it is a `.gz`. Throws {@link TrailFileError}.
+ */
+export function readTrailSource(source: TrailFile): Promise<Uint8Array> {
+  const path = source.rawPath === undefined ? source.path : Buffer.from(source.rawPath);
+  return readTrailFile(path, source.gzip);
 }

@@ -11,10 +11,8 @@ export type TrailSource =
   | { kind: 'file'; path: string; gzip: boolean; rawPath?: Uint8Array }
   | { kind: 'unreadable'; path: string; reason: string };
 
-/** What to open for a source: its raw bytes when its name is not UTF-8, else its path. */
-export function fsPathOf(source: { path: string; rawPath?: Uint8Array }): string | Buffer {
-  return source.rawPath === undefined ? source.path : Buffer.from(source.rawPath);
-}
+/** A file to read (see {@link readTrailSource}). */
+export type TrailFile = Extract<TrailSource, { kind: 'file' }>;
 
 const TRAIL_FILE = /\.(?:json|jsonl|ndjson|gz)$/;
 

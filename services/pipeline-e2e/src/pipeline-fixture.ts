@@ -19,7 +19,7 @@ import {
   waitFor,
 } from '@trail-insight/testing';
 import { InsightStoreKeys } from '@trail-insight/state-redis';
-import { analyzeTrailPaths, readTrailFile, walkTrailPaths } from '@trail-insight/trail-files';
+import { analyzeTrailPaths, readTrailSource, walkTrailPaths } from '@trail-insight/trail-files';
 
 import type { DetectionConfig } from '@trail-insight/detection';
 import type { InsightEvent, IpInsight, IpInsightBucket } from '@trail-insight/insights';
@@ -444,7 +444,7 @@ export async function batchExpectation(
     if (source.kind !== 'file') {
       continue;
     }
-    for (const item of readTrailContent(await readTrailFile(source.path, source.gzip))) {
+    for (const item of readTrailContent(await readTrailSource(source))) {
       if (item.kind !== 'record') {
         continue;
       }

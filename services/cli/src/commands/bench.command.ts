@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { fsPathOf, readTrailFile, walkTrailPaths } from '@trail-insight/trail-files';
+import { readTrailSource, walkTrailPaths } from '@trail-insight/trail-files';
 
 import { ExitCode, UsageError } from '../cli-command';
 
@@ -33,7 +33,7 @@ async function parseOnly(dir: string): Promise<number> {
     if (source.kind !== 'file') {
       continue;
     }
-    const text = Buffer.from(await readTrailFile(fsPathOf(source), source.gzip)).toString('utf8');
+    const text = Buffer.from(await readTrailSource(source)).toString('utf8');
     try {
       const value = JSON.parse(text) as { Records?: unknown[] } | unknown[];
       records += Array.isArray(value) ? value.length : (value.Records?.length ?? 1);

@@ -4,14 +4,11 @@ import { parseArgs } from 'node:util';
 
 import {
   MemoryInsightRepository,
-  collectManagementEvents,
+  memoryEntriesFromTrail,
   startConsoleServer,
 } from '@trail-insight/console-web';
-import { normalizeRecord } from '@trail-insight/events';
-import { toInsightEvents } from '@trail-insight/insights';
 
-import type { MemoryInsightEntry } from '@trail-insight/console-web';
-import type { IpInsight, InsightAttributions } from '@trail-insight/insights';
+import type { IpInsight } from '@trail-insight/insights';
 
 import { ExitCode, UsageError } from '../cli-command';
 
@@ -22,45 +19,10 @@ import type { CliCommand } from '../cli-command';
 
 const DEMO_DIR = resolve('.trail-insight/demo');
 
-/** Attribution counts and provider of an insight, from its management events. */
-function describe(insight: IpInsight, records: readonly unknown[]): MemoryInsightEntry {
-  const attributions: InsightAttributions = {
-    userAgent: {},
-    principalId: {},
-    apiRelated: {},
-    errorCode: {},
-  };
-  let provider: 'actiontrail' | 'cloudtrail' = 'actiontrail';
-  const count = (bucket: Record<string, number>, value: string | null): void => {
-    if (value !== null) {
-      bucket[value] = (bucket[value] ?? 0) + 1;
-    }
-  };
-  for (const record of records) {
-    const result = normalizeRecord(record);
-    if (!result.ok) {
-      continue;
-    }
-    provider = result.event.provider;
-    count(attributions.userAgent, result.event.userAgent);
-    count(attributions.principalId, result.event.principalId);
-    count(attributions.apiRelated, result.event.eventName);
-    count(attributions.errorCode, result.event.errorCode);
-  }
-  return {
-    insight,
-    state: 'confirmed',
-    managementEvents: records,
-    insightEvents: toInsightEvents(insight, attributions, provider),
-  };
-}
-
 async function serve(paths: string[], insights: IpInsight[], port: number): Promise<void> {
-  const events = await collectManagementEvents(paths, insights);
-  const source = new MemoryInsightRepository(
-    insights.map((insight) => describe(insight, events.get(insight.insightId) ?? [])),
-    { description: `embedded (${paths.join(', ')})` },
-  );
+  const source = new MemoryInsightRepository(await memoryEntriesFromTrail(paths, insights), {
+    description: `embedded (${paths.join(', ')})`,
+  });
   const server = await startConsoleServer({ port, source });
   process.stderr.write(`\nConsole: ${server.url}  (Ctrl-C to stop)\n`);
   await new Promise<void>((resolveStop) => {

@@ -2,12 +2,7 @@ import { parseArgs } from 'node:util';
 
 import { normalizeRecord, readTrailContent } from '@trail-insight/events';
 import { Topic, createProducer, parseBrokerList } from '@trail-insight/kafka';
-import {
-  ExternalSorter,
-  fsPathOf,
-  readTrailFile,
-  walkTrailPaths,
-} from '@trail-insight/trail-files';
+import { ExternalSorter, readTrailSource, walkTrailPaths } from '@trail-insight/trail-files';
 
 import type { OutboundMessage, PlainProducer } from '@trail-insight/kafka';
 import type { LineCodec } from '@trail-insight/trail-files';
@@ -217,7 +212,7 @@ export async function replayTrailPaths(
     }
     let content: Uint8Array;
     try {
-      content = await readTrailFile(fsPathOf(source), source.gzip);
+      content = await readTrailSource(source);
     } catch (error) {
       summary.filesSkipped.push({ path: source.path, reason: (error as Error).message });
       continue;
