@@ -34,6 +34,10 @@ describe(collectManagementEvents.name, () => {
       third,
     ]);
 
+    const [provisional] = await memoryEntriesFromTrail([dir], [], [entry.insight]);
+    expect(provisional).toMatchObject({ state: 'provisional', insightEvents: [] });
+    expect(provisional?.managementEvents).toHaveLength(3);
+
     const [memory] = await memoryEntriesFromTrail([dir], [entry.insight]);
     expect(memory).toMatchObject({ state: 'confirmed', insight: entry.insight });
     expect(memory?.managementEvents).toHaveLength(3);

@@ -3,7 +3,7 @@ import { toInsightEvents } from '@trail-insight/insights';
 import { readTrailSource, walkTrailPaths } from '@trail-insight/trail-files';
 
 import type { NormalizedEvent, TrailProvider } from '@trail-insight/events';
-import type { InsightAttributions, InsightEvent, IpInsight } from '@trail-insight/insights';
+import type { InsightAttributions, IpInsight } from '@trail-insight/insights';
 
 import type { MemoryInsightEntry } from './memory-insight.repository';
 
@@ -154,28 +154,34 @@ export function attributionsOf(records: readonly unknown[]): {
 /**
  * Entries for {@link MemoryInsightRepository} from `analyze` results and the trail they came from:
  * each confirmed insight with its management events and its insight events (`toInsightEvents`
- * with the attributions of every operation, unless `insightEventsOf` is given).
+ * with the attributions of every operation), and each window still open at the end whose IP is
+ * unusual (`BatchResult.open`) as a provisional insight with its management events and no insight
+ * events yet (they are delivered at the verdict, SPEC §5).
  */
 export async function memoryEntriesFromTrail(
   paths: readonly string[],
   insights: readonly IpInsight[],
-  insightEventsOf?: (insight: IpInsight, records: readonly unknown[]) => InsightEvent[],
+  provisional: readonly IpInsight[] = [],
 ): Promise<MemoryInsightEntry[]> {
-  const events = await collectManagementEvents(paths, insights);
-  return insights.map((insight) => {
+  const events = await collectManagementEvents(paths, [...insights, ...provisional]);
+  const confirmed = insights.map((insight): MemoryInsightEntry => {
     const collected = events.get(insight.insightId);
-    const records = collected?.records ?? [];
     return {
       insight,
       state: 'confirmed',
-      managementEvents: records,
-      insightEvents:
-        insightEventsOf?.(insight, records) ??
-        toInsightEvents(
-          insight,
-          collected?.attributions ?? emptyAttributions(),
-          collected?.provider ?? 'actiontrail',
-        ),
+      managementEvents: collected?.records ?? [],
+      insightEvents: toInsightEvents(
+        insight,
+        collected?.attributions ?? emptyAttributions(),
+        collected?.provider ?? 'actiontrail',
+      ),
     };
   });
+  const open = provisional.map((insight): MemoryInsightEntry => ({
+    insight,
+    state: 'provisional',
+    managementEvents: events.get(insight.insightId)?.records ?? [],
+    insightEvents: [],
+  }));
+  return [...confirmed, ...open];
 }

@@ -177,9 +177,14 @@ describe(analyzeTrailPaths.name, () => {
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const { insights, summary } = await analyzeTrailPaths([dir], { config });
+    const { insights, open, summary } = await analyzeTrailPaths([dir], { config });
     expect(insights.map((i) => i.sourceIpAddress)).toEqual(['6.6.6.6']);
     expect(summary.openWindows).toBe(2);
+    // what stays open is provisional, in output order, with its running counts
+    expect(open.map((i) => [i.sourceIpAddress, i.eventCount])).toEqual([
+      ['6.6.6.7', 1],
+      ['9.9.9.9', 1],
+    ]);
     expect(summary.latestEventTime).toBe(T0 + WINDOW_MS);
     expect(summary.invalidExamples[0]).toMatchObject({ line: 5, reason: 'missing-event-id' });
   });

@@ -70,6 +70,11 @@ export interface BatchOptions {
 
 export interface BatchResult {
   insights: IpInsight[];
+  /**
+   * Windows still open at the end whose IP is unusual (heterogeneity > 0), in output order: never
+   * insights (SPEC §3.6), but what the console shows as provisional ones (§5).
+   */
+  open: IpInsight[];
   summary: BatchSummary;
 }
 
@@ -146,6 +151,7 @@ function absorb(parsed: ParsedFile, context: ReadContext, maxExamples: number): 
 /** Feeds time-ordered events through the rules and finishes the batch (SPEC §3.6). */
 class BatchDetection {
   readonly insights: IpInsight[] = [];
+  readonly open: IpInsight[] = [];
   readonly closed: ClosedWindow[] = [];
   private readonly accounts = new Map<string, AccountState>();
   private readonly engine: DetectionEngine;
@@ -199,12 +205,20 @@ class BatchDetection {
       summary.latestEventTime = this.latest;
       for (const state of this.accounts.values()) {
         this.engine.advance(state, this.latest);
-        for (const region of state.regions.values()) {
+        for (const [regionName, region] of state.regions) {
           summary.openWindows += region.windows.size;
+          for (const window of region.windows.values()) {
+            if (window.heterogeneity > 0) {
+              this.open.push(
+                toIpInsight({ accountId: state.accountId, region: regionName, window }),
+              );
+            }
+          }
         }
       }
     }
     this.insights.sort(compareIpInsights);
+    this.open.sort(compareIpInsights);
     summary.insights = this.insights.length;
   }
 }
@@ -265,7 +279,7 @@ async function analyzeInDeliveryOrder(
   }
   release(Number.POSITIVE_INFINITY);
   detection.finish();
-  return { insights: detection.insights, summary, closed: detection.closed };
+  return { insights: detection.insights, open: detection.open, summary, closed: detection.closed };
 }
 
 /** Reads everything, sorts with bounded memory (spilling sorted runs), then applies in order. */
@@ -297,7 +311,7 @@ async function analyzeWithExternalSort(
     detection.apply(event);
   }
   detection.finish();
-  return { insights: detection.insights, summary, closed: detection.closed };
+  return { insights: detection.insights, open: detection.open, summary, closed: detection.closed };
 }
 
 function readContext(
@@ -356,5 +370,5 @@ export async function analyzeTrailPaths(
   for (const closed of result.closed) {
     options.onWindowClosed?.(closed);
   }
-  return { insights: result.insights, summary: result.summary };
+  return { insights: result.insights, open: result.open, summary: result.summary };
 }

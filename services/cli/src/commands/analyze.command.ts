@@ -180,9 +180,9 @@ async function writeOutput(insights: IpInsight[], options: AnalyzeOptions): Prom
 /** Runs `analyze` with parsed options: writes the insights and the summary; returns both. */
 export async function analyzeAndReport(
   options: AnalyzeOptions,
-): Promise<{ code: ExitCode; insights: IpInsight[]; summary: BatchSummary }> {
+): Promise<{ code: ExitCode; insights: IpInsight[]; open: IpInsight[]; summary: BatchSummary }> {
   const progress = options.quiet ? undefined : createProgressReporter(process.stderr);
-  const { insights, summary } = await analyzeTrailPaths(options.paths, {
+  const { insights, open, summary } = await analyzeTrailPaths(options.paths, {
     config: {
       minBaseline: options.minBaseline,
       homeRegion: options.homeRegion,
@@ -198,7 +198,12 @@ export async function analyzeAndReport(
   if (!options.quiet) {
     process.stderr.write(formatSummary(summary));
   }
-  return { code: summary.filesRead === 0 ? ExitCode.NoInput : ExitCode.Ok, insights, summary };
+  return {
+    code: summary.filesRead === 0 ? ExitCode.NoInput : ExitCode.Ok,
+    insights,
+    open,
+    summary,
+  };
 }
 
 /** Runs `analyze` with parsed options; returns the exit code. */

@@ -19,8 +19,13 @@ import type { CliCommand } from '../cli-command';
 
 const DEMO_DIR = resolve('.trail-insight/demo');
 
-async function serve(paths: string[], insights: IpInsight[], port: number): Promise<void> {
-  const source = new MemoryInsightRepository(await memoryEntriesFromTrail(paths, insights), {
+async function serve(
+  paths: string[],
+  insights: IpInsight[],
+  open: IpInsight[],
+  port: number,
+): Promise<void> {
+  const source = new MemoryInsightRepository(await memoryEntriesFromTrail(paths, insights, open), {
     description: `embedded (${paths.join(', ')})`,
   });
   const server = await startConsoleServer({ port, source });
@@ -72,7 +77,7 @@ async function runDemo(argv: string[]): Promise<ExitCode> {
     paths = [trail];
   }
   process.stderr.write(`Analyzing ${paths.join(' ')} with model '${values.model}' …\n`);
-  const { code, insights } = await analyzeAndReport({
+  const { code, insights, open } = await analyzeAndReport({
     paths,
     model: values.model,
     homeRegion: null,
@@ -85,7 +90,7 @@ async function runDemo(argv: string[]): Promise<ExitCode> {
     quiet: false,
   });
   if (code === ExitCode.Ok && !values['no-serve']) {
-    await serve(paths, insights, Number(values.port));
+    await serve(paths, insights, open, Number(values.port));
   }
   return code;
 }
