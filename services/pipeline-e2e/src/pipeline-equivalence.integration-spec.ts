@@ -10,11 +10,12 @@
  * buckets — except windows whose verdict falls in the last lateness interval, which may stay open;
  * the aggregator's Redis store holds each of them as the batch computed it; every invalid record is
  * dead-lettered by ingest; nothing is delivered twice. The same holds with ingest folded into the
- * detector (`DETECTOR_INPUT=raw`), which then dead-letters the invalid records itself.
+ * detector (`DETECTOR_INPUT=raw`), which then dead-letters the invalid records itself, and for the
+ * real trails of ../shared/real-trails (odd values, invalid records, duplicates, years apart).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { NONE_MODEL } from '@trail-insight/detection';
 import { bundleServices } from '@trail-insight/testing';
@@ -35,20 +36,43 @@ import type { BatchExpectation, PipelineLayout } from './pipeline-fixture';
 
 jest.setTimeout(240_000);
 
+/** Small real CloudTrail/ActionTrail samples from public repositories (read in place). */
+const REAL_TRAILS = resolve(__dirname, '../../../../shared/real-trails');
+
+/** A trail to replay and what `analyze` makes of it with the pipeline's settings. */
+interface Trail {
+  dir: string;
+  minBaseline: number;
+  expectation: BatchExpectation;
+  /** Insights the batch must have before their verdict's lateness interval (a floor). */
+  requiredAtLeast: number;
+}
+
 describe('pipeline: ingest → detector → aggregator equals analyze (real Kafka + Redis)', () => {
   let dir: string;
-  let expectation: BatchExpectation;
+  let generated: Trail;
   let fixture: PipelineFixture | undefined;
+
+  const trailOf = async (
+    trailDir: string,
+    minBaseline: number,
+    requiredAtLeast: number,
+  ): Promise<Trail> => ({
+    dir: trailDir,
+    minBaseline,
+    requiredAtLeast,
+    expectation: await batchExpectation(
+      trailDir,
+      { minBaseline, homeRegion: null, allowList: [], model: NONE_MODEL },
+      SETTINGS.latenessMs,
+    ),
+  });
 
   beforeAll(async () => {
     bundleServices('cli', 'ingest', 'detector', 'aggregator');
     dir = mkdtempSync(join(tmpdir(), 'pipeline-e2e-'));
     generateTrail(dir, TRAIL_ARGS);
-    expectation = await batchExpectation(
-      dir,
-      { minBaseline: SETTINGS.minBaseline, homeRegion: null, allowList: [], model: NONE_MODEL },
-      SETTINGS.latenessMs,
-    );
+    generated = await trailOf(dir, SETTINGS.minBaseline, 10);
   });
 
   afterAll(() => {
@@ -60,16 +84,17 @@ describe('pipeline: ingest → detector → aggregator equals analyze (real Kafk
     fixture = undefined;
   });
 
-  async function replayAndCompare(layout: PipelineLayout): Promise<void> {
+  async function replayAndCompare(layout: PipelineLayout, trail: Trail): Promise<void> {
+    const { expectation } = trail;
     const started = Date.now();
-    fixture = await PipelineFixture.create({ ...SETTINGS, layout });
+    fixture = await PipelineFixture.create({ ...SETTINGS, minBaseline: trail.minBaseline, layout });
     await fixture.start('aggregator');
     await fixture.start('detector');
     if (layout === 'services') {
       await fixture.start('ingest');
     }
     const ready = Date.now();
-    const replay = await startReplay(dir, fixture.names.raw, null).done;
+    const replay = await startReplay(trail.dir, fixture.names.raw, null).done;
     const replayed = Date.now();
     await fixture.waitIdle(150_000);
     const idle = Date.now();
@@ -105,7 +130,7 @@ describe('pipeline: ingest → detector → aggregator equals analyze (real Kafk
     if (store.details.length > 0) {
       process.stdout.write(`store differences:\n  ${store.details.join('\n  ')}\n`);
     }
-    expect(expectation.required.size).toBeGreaterThanOrEqual(10);
+    expect(expectation.required.size).toBeGreaterThanOrEqual(trail.requiredAtLeast);
     expect(output.conflicting).toEqual([]);
     expect(output.badIds).toEqual([]);
     expect(comparison.missing).toEqual([]);
@@ -126,10 +151,18 @@ describe('pipeline: ingest → detector → aggregator equals analyze (real Kafk
   }
 
   it('delivers exactly the batch insights for a replayed multi-week trail', async () => {
-    await replayAndCompare('services');
+    await replayAndCompare('services', generated);
   });
 
   it('delivers exactly the batch insights with ingest folded into the detector (DETECTOR_INPUT=raw)', async () => {
-    await replayAndCompare('fused');
+    await replayAndCompare('fused', generated);
   });
+
+  it.each<PipelineLayout>(['services', 'fused'])(
+    'delivers exactly the batch insights for the real trails, odd values and all (%s)',
+    async (layout) => {
+      // every window counts (baseline 0): about a hundred insights over several years of samples
+      await replayAndCompare(layout, await trailOf(REAL_TRAILS, 0, 50));
+    },
+  );
 });
