@@ -13,12 +13,6 @@ export interface Cidr {
 }
 
 const ALL_ONES = (1n << 128n) - 1n;
-const MAPPED_BLOCK = 0xffffn;
-
-/** 4 when a point of the 128-bit line is an IPv4(-mapped) address, else 6. */
-function familyOf(value: bigint): 4 | 6 {
-  return value >> 32n === MAPPED_BLOCK ? 4 : 6;
-}
 
 function maskFor(prefixLength: number): bigint {
   return prefixLength === 0 ? 0n : (ALL_ONES << BigInt(128 - prefixLength)) & ALL_ONES;
@@ -49,7 +43,9 @@ export function parseCidr(text: string): Cidr | null {
   }
   const length128 = isV4Text ? prefixLength + 96 : prefixLength;
   const network = toIpv6Space(address) & maskFor(length128);
-  const family = length128 >= 96 ? familyOf(network) : 6;
+  // parseIpAddress folds an IPv4-mapped address to IPv4; a block wider than /96 is IPv6 whatever
+  // its address
+  const family = address.version === 4 && length128 >= 96 ? 4 : 6;
   return { text, network, prefixLength: length128, family };
 }
 
@@ -63,8 +59,8 @@ export function isAllowed(ipText: string, allowList: readonly Cidr[]): boolean {
     return false;
   }
   const value = toIpv6Space(address);
-  const family = familyOf(value);
   return allowList.some(
-    (cidr) => cidr.family === family && (value & maskFor(cidr.prefixLength)) === cidr.network,
+    (cidr) =>
+      cidr.family === address.version && (value & maskFor(cidr.prefixLength)) === cidr.network,
   );
 }

@@ -36,7 +36,7 @@ export class KafkaConsumerService {
   private joined = false;
   /** Partitions of the last join by physical topic, sent at the next one (sticky assignment). */
   private owned: Assignment = {};
-  /** Bytes consumed per held partition, decayed: their weights at the next join. */
+  /** Load of each held partition (bytes consumed, decayed, and behind): weights at the next join. */
   private readonly load = new PartitionLoad();
   private crashed: string | null = null;
   private readonly log: Logger;
@@ -145,30 +145,20 @@ export class KafkaConsumerService {
       partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => {
         const { batch } = payload;
-        let bytes = 0;
-        for (const message of batch.messages) {
-          bytes += message.value?.length ?? 0;
-        }
-        // the lag in messages at the batch's average size
-        const behind =
-          batch.messages.length === 0
-            ? 0
-            : Math.max(0, Number(batch.highWatermark) - 1 - Number(batch.lastOffset())) *
-              (bytes / batch.messages.length);
-        this.load.add(batch.topic, batch.partition, bytes, behind);
+        this.load.addBatch(batch.topic, batch.partition, batch.messages, Number(batch.offsetLag()));
         return runner.eachBatch({
           ...payload,
           batch: {
-            topic: payload.batch.topic,
-            partition: payload.batch.partition,
-            highWatermark: payload.batch.highWatermark,
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
             // Set by kafkajs' Batch, missing from its typings; the first offset is a safe stand-in.
             fetchedOffset:
-              (payload.batch as { fetchedOffset?: string }).fetchedOffset ??
-              payload.batch.firstOffset() ??
-              payload.batch.lastOffset(),
-            lastOffset: payload.batch.lastOffset(),
-            messages: payload.batch.messages,
+              (batch as { fetchedOffset?: string }).fetchedOffset ??
+              batch.firstOffset() ??
+              batch.lastOffset(),
+            lastOffset: batch.lastOffset(),
+            messages: batch.messages,
           },
         });
       },

@@ -36,6 +36,21 @@ describe(PartitionLoad.name, () => {
     expect(weights?.get(1)).toBe(8_000_000);
   });
 
+  it('takes a batch as its bytes, and its lag in messages at their average size', () => {
+    const load = new PartitionLoad(60_000, clock);
+    const value = (length: number): { value: Buffer } => ({ value: Buffer.alloc(length) });
+
+    load.addBatch('raw', 0, [value(100), value(300), { value: null }], 30);
+    load.addBatch('raw', 1, [], 50);
+
+    expect(load.weights()).toEqual({
+      raw: new Map([
+        [0, 400 + 30 * (400 / 3)],
+        [1, 0],
+      ]),
+    });
+  });
+
   it('forgets the partitions a join took away, topic by topic', () => {
     const load = new PartitionLoad(60_000, clock);
     load.add('raw', 0, 5, 0);

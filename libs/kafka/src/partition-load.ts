@@ -45,6 +45,24 @@ export class PartitionLoad {
     }
   }
 
+  /**
+   * A fetched batch: its messages' bytes, and as the bytes behind, `lag` messages (kafkajs'
+   * `batch.offsetLag()`) at the batch's average size.
+   */
+  addBatch(
+    topic: string,
+    partition: number,
+    messages: ReadonlyArray<{ value: Buffer | null }>,
+    lag: number,
+  ): void {
+    let bytes = 0;
+    for (const message of messages) {
+      bytes += message.value?.length ?? 0;
+    }
+    const behind = messages.length === 0 ? 0 : Math.max(0, lag) * (bytes / messages.length);
+    this.add(topic, partition, bytes, behind);
+  }
+
   /** Keeps the partitions of `assignment` (by topic) and drops the others. */
   retain(assignment: Readonly<Record<string, readonly number[]>>): void {
     for (const [topic, partitions] of this.byTopic) {

@@ -27,6 +27,15 @@ function reasonOf(error: unknown): string {
 
 const SEPARATOR = Buffer.from(sep);
 
+/** A file at `path` whose path is `bytes`: those kept only when `path` does not name it. */
+function fileAt(path: string, bytes: Buffer): TrailFile {
+  const file: TrailFile = { kind: 'file', path, gzip: path.endsWith('.gz') };
+  if (!isUtf8(bytes)) {
+    file.rawPath = bytes;
+  }
+  return file;
+}
+
 /** Lists `dir` (its bytes `raw`, its display path `dir`), names compared as bytes. */
 async function* walkDirectory(dir: string, raw: Buffer): AsyncGenerator<TrailSource> {
   let entries: Buffer[];
@@ -45,7 +54,6 @@ async function* walkDirectory(dir: string, raw: Buffer): AsyncGenerator<TrailSou
     const name = rawName.toString();
     const path = join(dir, name);
     const bytes = Buffer.concat([prefix, rawName]);
-    const exact = isUtf8(bytes) ? {} : { rawPath: bytes };
     let info;
     try {
       info = await lstat(bytes);
@@ -61,13 +69,13 @@ async function* walkDirectory(dir: string, raw: Buffer): AsyncGenerator<TrailSou
       continue;
     }
     if (info.isFile()) {
-      yield { kind: 'file', path, gzip: name.endsWith('.gz'), ...exact };
+      yield fileAt(path, bytes);
     } else if (info.isSymbolicLink()) {
       const target = await stat(bytes).catch(() => null);
       if (target === null) {
         yield { kind: 'unreadable', path, reason: 'broken symbolic link' };
       } else if (target.isFile()) {
-        yield { kind: 'file', path, gzip: name.endsWith('.gz'), ...exact };
+        yield fileAt(path, bytes);
       }
     }
   }
@@ -98,8 +106,7 @@ export async function* walkTrailPaths(
     if (info.isDirectory()) {
       yield* walkDirectory(path, raw);
     } else {
-      const exact = isUtf8(raw) ? {} : { rawPath: raw };
-      yield { kind: 'file', path, gzip: path.endsWith('.gz'), ...exact };
+      yield fileAt(path, raw);
     }
   }
 }

@@ -15,6 +15,17 @@ function run(...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 }
 
+/** One ActionTrail record of account 42 in cn-hangzhou. */
+function record(time: string, id: string, ip = '203.0.113.5'): string {
+  return JSON.stringify({
+    eventId: id,
+    eventTime: time,
+    acsRegion: 'cn-hangzhou',
+    sourceIpAddress: ip,
+    recipientAccountId: '42',
+  });
+}
+
 describe('trail-insight binary', () => {
   let dir: string;
   beforeAll(() => {
@@ -22,14 +33,6 @@ describe('trail-insight binary', () => {
       stdio: 'ignore',
     });
     dir = mkdtempSync(join(tmpdir(), 'cli-binary-'));
-    const record = (time: string, id: string): string =>
-      JSON.stringify({
-        eventId: id,
-        eventTime: time,
-        acsRegion: 'cn-hangzhou',
-        sourceIpAddress: '203.0.113.5',
-        recipientAccountId: '42',
-      });
     writeFileSync(
       join(dir, 'a.jsonl'),
       [record('2026-03-01T00:00:00Z', 'a'), '{oops', record('2026-03-08T00:00:00Z', 'b')].join(
@@ -67,19 +70,14 @@ describe('trail-insight binary', () => {
   it('reads a file whose name is not UTF-8, found in a folder (parse workers) or named', () => {
     const odd = mkdtempSync(join(tmpdir(), 'cli-binary-names-'));
     try {
-      const record = (time: string, id: string): string =>
-        JSON.stringify({
-          eventId: id,
-          eventTime: time,
-          acsRegion: 'cn-hangzhou',
-          sourceIpAddress: '203.0.113.9',
-          recipientAccountId: '42',
-        });
       writeFileSync(
         Buffer.concat([Buffer.from(`${odd}/`), Buffer.from([0xff]), Buffer.from('.json')]),
-        record('2026-03-01T00:00:00Z', 'odd'),
+        record('2026-03-01T00:00:00Z', 'odd', '203.0.113.9'),
       );
-      writeFileSync(join(odd, 'close.json'), record('2026-03-08T00:00:00Z', 'close'));
+      writeFileSync(
+        join(odd, 'close.json'),
+        record('2026-03-08T00:00:00Z', 'close', '203.0.113.9'),
+      );
 
       const result = run(
         'analyze',
