@@ -51,6 +51,19 @@ describe(PartitionLoad.name, () => {
     });
   });
 
+  it('averages the size of the messages read, by topic, across partitions', () => {
+    const load = new PartitionLoad(60_000, clock);
+    const value = (length: number): { value: Buffer } => ({ value: Buffer.alloc(length) });
+
+    load.addBatch('raw', 0, [value(100), value(300)], 0);
+    load.addBatch('raw', 1, [value(500)], 0);
+    load.addBatch('other', 0, [], 0);
+    load.retain({});
+
+    // a size outlives the partitions it was read from: it is the topic's
+    expect(load.messageSizes()).toEqual({ raw: 300 });
+  });
+
   it('forgets the partitions a join took away, topic by topic', () => {
     const load = new PartitionLoad(60_000, clock);
     load.add('raw', 0, 5, 0);

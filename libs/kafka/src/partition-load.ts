@@ -21,6 +21,8 @@ interface Decayed {
  */
 export class PartitionLoad {
   private readonly byTopic = new Map<string, Map<number, Decayed>>();
+  /** Bytes and messages of every batch so far, by topic: the average message size. */
+  private readonly totals = new Map<string, { bytes: number; messages: number }>();
 
   constructor(
     private readonly halfLifeMs = DEFAULT_LOAD_HALF_LIFE_MS,
@@ -61,6 +63,27 @@ export class PartitionLoad {
     }
     const behind = messages.length === 0 ? 0 : Math.max(0, lag) * (bytes / messages.length);
     this.add(topic, partition, bytes, behind);
+    const totals = this.totals.get(topic);
+    if (totals === undefined) {
+      this.totals.set(topic, { bytes, messages: messages.length });
+    } else {
+      totals.bytes += bytes;
+      totals.messages += messages.length;
+    }
+  }
+
+  /**
+   * The average size of the messages read so far, by topic (topics without a message are left
+   * out): what a group leader needs to weigh a partition nobody reports by its lag in messages.
+   */
+  messageSizes(): Record<string, number> {
+    const sizes: Record<string, number> = {};
+    for (const [topic, { bytes, messages }] of this.totals) {
+      if (messages > 0) {
+        sizes[topic] = bytes / messages;
+      }
+    }
+    return sizes;
   }
 
   /** Keeps the partitions of `assignment` (by topic) and drops the others. */

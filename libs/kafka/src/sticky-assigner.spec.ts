@@ -12,7 +12,7 @@ import {
 
 import type { Assignment, Cluster, Logger } from 'kafkajs';
 
-import type { StickyMember } from './sticky-assigner';
+import type { BacklogReader, StickyMember } from './sticky-assigner';
 
 const TOPIC = 'raw';
 const range = (count: number): number[] => Array.from({ length: count }, (_, i) => i);
@@ -96,16 +96,16 @@ describe(planStickyAssignment.name, () => {
       ],
       { [TOPIC]: range(6) },
     );
-    // 582 / 248: a kept its hot partition and the lightest; keeping the heaviest three (2, 4, 5)
-    // would leave it 675 of 830
-    expect(partitionsOf(plan, 'a')).toEqual([0, 2, 3]);
-    expect(partitionsOf(plan, 'b')).toEqual([1, 4, 5]);
+    // 489 / 341: the hot partition alone is above the fair load (415), so a keeps it alone. An
+    // equal count (a keeping 2 and the two lightest) would leave a 582 of 830, and keeping its
+    // heaviest three (2, 4, 5) 675
+    expect(partitionsOf(plan, 'a')).toEqual([2]);
+    expect(partitionsOf(plan, 'b')).toEqual([0, 1, 3, 4, 5]);
   });
 
   it('hands free partitions out heaviest first to the least loaded member', () => {
-    // 5 partitions over 3 members: a (held 4) and b (held 1) get 2, the new member c gets 1.
-    // The fair load is 800: a keeps 0 (500) and 2 (300) and frees 1 (400) and 3 (200); b already
-    // carries 1,000, so c takes 1, the heavier
+    // The fair load is 800: a keeps 0 (500) and 2 (300) and frees 1 (400) and 3 (200); b keeps
+    // its 1,000; the new member c takes both freed ones (400, then 600: still below a's 800)
     const plan = planStickyAssignment(
       [
         {
@@ -119,8 +119,8 @@ describe(planStickyAssignment.name, () => {
       { [TOPIC]: range(5) },
     );
     expect(partitionsOf(plan, 'a')).toEqual([0, 2]);
-    expect(partitionsOf(plan, 'b')).toEqual([3, 4]);
-    expect(partitionsOf(plan, 'c')).toEqual([1]);
+    expect(partitionsOf(plan, 'b')).toEqual([4]);
+    expect(partitionsOf(plan, 'c')).toEqual([1, 3]);
   });
 
   it('scales out from one member to a load within the fair share plus one partition', () => {
@@ -156,54 +156,167 @@ describe(planStickyAssignment.name, () => {
     );
   });
 
-  it('assigns every partition once, balanced, and keeps what a valid generation held', () => {
-    const scenario = fc
-      .record({
-        partitions: fc.integer({ min: 1, max: 40 }),
-        members: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), {
-          minLength: 1,
-          maxLength: 8,
-        }),
-        leaving: fc.nat(8),
-        joining: fc.uniqueArray(fc.string({ minLength: 5, maxLength: 6 }), { maxLength: 3 }),
-        // few distinct weights, so that ties happen
-        weights: fc.array(fc.nat(5), { minLength: 40, maxLength: 40 }),
-      })
-      .filter(({ members, leaving }) => leaving < members.length || members.length === 1);
+  it('gives a group that starts on a backlog its heavy partition on a member of its own', () => {
+    // nobody holds anything yet: the broker's backlog (messages) is all the leader knows
+    const plan = planStickyAssignment(
+      [
+        { memberId: 'a', owned: {} },
+        { memberId: 'b', owned: {} },
+      ],
+      { [TOPIC]: range(4) },
+      { [TOPIC]: weighing({ 0: 100, 1: 120, 2: 3_000, 3: 90 }) },
+    );
+    expect(partitionsOf(plan, 'a')).toEqual([2]);
+    expect(partitionsOf(plan, 'b')).toEqual([0, 1, 3]);
+  });
+
+  it("weighs a backlog in bytes at the members' average message size", () => {
+    // a reports bytes (50,000 and 40,000) and messages of 100 bytes (b, 300): 200 on average.
+    // Partition 2 has 300 messages behind, 60,000 bytes; at one byte a message (no size) it
+    // would weigh 300 and b would take 1 as well
+    const plan = planStickyAssignment(
+      [
+        {
+          memberId: 'a',
+          owned: { [TOPIC]: [0, 1] },
+          load: { [TOPIC]: weighing({ 0: 50_000, 1: 40_000 }) },
+          sizes: { [TOPIC]: 100 },
+        },
+        { memberId: 'b', owned: {}, sizes: { [TOPIC]: 300 } },
+      ],
+      { [TOPIC]: range(4) },
+      { [TOPIC]: weighing({ 2: 300, 3: 5 }) },
+    );
+    // fair load 76,000: a keeps 0 and frees 1; b takes 2 (60,000), a takes 1, b takes 3
+    expect(partitionsOf(plan, 'a')).toEqual([0, 1]);
+    expect(partitionsOf(plan, 'b')).toEqual([2, 3]);
+  });
+
+  it('spreads partitions that weigh nothing by count, next to loaded ones', () => {
+    const plan = planStickyAssignment(
+      [
+        {
+          memberId: 'a',
+          owned: { [TOPIC]: range(6) },
+          load: { [TOPIC]: weighing({ 0: 100, 1: 100 }) },
+        },
+        { memberId: 'b', owned: {} },
+      ],
+      { [TOPIC]: range(6) },
+    );
+    // a keeps 0 (the fair load is 100) and two idle ones (3 partitions each); b takes 1 and the rest
+    expect(partitionsOf(plan, 'a')).toEqual([0, 2, 3]);
+    expect(partitionsOf(plan, 'b')).toEqual([1, 4, 5]);
+  });
+
+  const generations = fc
+    .record({
+      partitions: fc.integer({ min: 1, max: 40 }),
+      members: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      leaving: fc.nat(8),
+      joining: fc.uniqueArray(fc.string({ minLength: 5, maxLength: 6 }), { maxLength: 3 }),
+      // few distinct weights, so that ties and weightless partitions happen
+      weights: fc.array(fc.nat(5), { minLength: 40, maxLength: 40 }),
+    })
+    .filter(({ members, leaving }) => leaving < members.length || members.length === 1);
+
+  /** A first generation without load, then one where a member left and others joined. */
+  function nextGeneration(
+    {
+      partitions,
+      members,
+      leaving,
+      joining,
+    }: { partitions: number; members: string[]; leaving: number; joining: string[] },
+    loadOf: ((partition: number) => number) | null,
+  ): { stayed: StickyMember[]; next: StickyMember[]; all: Record<string, number[]> } {
+    const all = { [TOPIC]: range(partitions) };
+    const first = planStickyAssignment(
+      members.map((memberId) => ({ memberId, owned: {} })),
+      all,
+    );
+    const stayed = ownedAfter(first)
+      .filter((_, index) => index !== leaving)
+      .map((member) =>
+        loadOf === null
+          ? member
+          : {
+              ...member,
+              load: { [TOPIC]: new Map((member.owned[TOPIC] ?? []).map((p) => [p, loadOf(p)])) },
+            },
+      );
+    return {
+      stayed,
+      next: [...stayed, ...joining.map((memberId) => ({ memberId, owned: {} }))],
+      all,
+    };
+  }
+
+  it('without load: assigns every partition once, by count, and keeps what each member can', () => {
     fc.assert(
-      fc.property(scenario, ({ partitions, members, leaving, joining, weights }) => {
-        const all = { [TOPIC]: range(partitions) };
-        const first = planStickyAssignment(
-          members.map((memberId) => ({ memberId, owned: {} })),
-          all,
-        );
-        const weightOf = (partition: number): number => weights[partition] ?? 0;
-        const stayed = ownedAfter(first)
-          .filter((_, index) => index !== leaving)
-          .map((member) => ({
-            ...member,
-            load: { [TOPIC]: new Map((member.owned[TOPIC] ?? []).map((p) => [p, weightOf(p)])) },
-          }));
-        const next = [...stayed, ...joining.map((memberId) => ({ memberId, owned: {} }))];
+      fc.property(generations, (scenario) => {
+        const { stayed, next, all } = nextGeneration(scenario, null);
         if (next.length === 0) {
           return;
         }
         const plan = planStickyAssignment(next, all);
 
         const assigned = next.flatMap(({ memberId }) => partitionsOf(plan, memberId));
-        expect([...assigned].sort((a, b) => a - b)).toEqual(range(partitions));
+        expect([...assigned].sort((a, b) => a - b)).toEqual(range(scenario.partitions));
         const counts = next.map(({ memberId }) => partitionsOf(plan, memberId).length);
         expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
         // stickiness: a member keeps as many of its partitions as its share allows
         for (const { memberId, owned } of stayed) {
           const mine = owned[TOPIC] ?? [];
           const now = partitionsOf(plan, memberId);
-          const keptCount = now.filter((p) => mine.includes(p)).length;
-          expect(keptCount).toBe(Math.min(mine.length, now.length));
-          // and, over its share, its heaviest partition
-          if (mine.length > now.length && now.length > 0) {
-            const heaviest = Math.max(...mine.map(weightOf));
-            expect(Math.max(...now.filter((p) => mine.includes(p)).map(weightOf))).toBe(heaviest);
+          expect(now.filter((p) => mine.includes(p))).toHaveLength(
+            Math.min(mine.length, now.length),
+          );
+        }
+      }),
+      { numRuns: 500, endOnFailure: true },
+    );
+  });
+
+  it('with load: assigns every partition once, within the fair load plus one partition, sticky', () => {
+    fc.assert(
+      fc.property(generations, (scenario) => {
+        const { stayed, next, all } = nextGeneration(
+          scenario,
+          (partition) => scenario.weights[partition] ?? 0,
+        );
+        if (next.length === 0) {
+          return;
+        }
+        // the load the plan knows: the departed member's partitions weigh nothing
+        const known = new Set(stayed.flatMap((member) => member.owned[TOPIC] ?? []));
+        const weightOf = (partition: number): number =>
+          known.has(partition) ? (scenario.weights[partition] ?? 0) : 0;
+        const plan = planStickyAssignment(next, all);
+
+        const assigned = next.flatMap(({ memberId }) => partitionsOf(plan, memberId));
+        expect([...assigned].sort((a, b) => a - b)).toEqual(range(scenario.partitions));
+        const loadOf = (partitions: readonly number[]): number =>
+          partitions.reduce((sum, p) => sum + weightOf(p), 0);
+        const total = loadOf(range(scenario.partitions));
+        const fair = total / next.length;
+        const heaviest = Math.max(...range(scenario.partitions).map(weightOf));
+        for (const { memberId } of next) {
+          expect(loadOf(partitionsOf(plan, memberId))).toBeLessThanOrEqual(fair + heaviest);
+        }
+        for (const { memberId, owned } of stayed) {
+          const mine = (owned[TOPIC] ?? []).filter((p) => weightOf(p) > 0);
+          const now = partitionsOf(plan, memberId);
+          if (total > 0 && mine.length > 0) {
+            // its heaviest partition stays; all its loaded ones if they were within the fair load
+            const top = Math.max(...mine.map(weightOf));
+            expect(now.some((p) => mine.includes(p) && weightOf(p) === top)).toBe(true);
+            if (loadOf(mine) <= fair) {
+              expect(mine.filter((p) => !now.includes(p))).toEqual([]);
+            }
           }
         }
       }),
@@ -213,14 +326,16 @@ describe(planStickyAssignment.name, () => {
 });
 
 describe('held partitions in the join user data', () => {
-  it('round-trips the partitions and their load, rounded to whole weights', () => {
+  it('round-trips the partitions, their load and the message sizes, rounded to whole numbers', () => {
     const held = {
       owned: { raw: [0, 3], other: [1] },
       load: { raw: weighing({ 0: 12.6, 3: 0 }) },
+      sizes: { raw: 811.4 },
     };
     expect(decodeHeldPartitions(encodeHeldPartitions(held))).toEqual({
       owned: { raw: [0, 3], other: [1] },
       load: { raw: weighing({ 0: 13, 3: 0 }) },
+      sizes: { raw: 811 },
     });
   });
 
@@ -239,6 +354,7 @@ describe('held partitions in the join user data', () => {
     const payload = encodeHeldPartitions({
       owned: { raw: [1, 4] },
       load: { raw: weighing({ 1: 7, 4: 9 }) },
+      sizes: { raw: 900 },
     });
     const read = previous.parse(JSON.parse(payload.toString('utf8')));
     expect(read['raw']).toEqual([1, 4]);
@@ -299,5 +415,47 @@ describe(stickyAssigner.name, () => {
       ]),
     );
     expect(decoded).toEqual({ a: [0, 1], b: [3], c: [2] });
+  });
+
+  /** The plan of a leader whose members hold nothing, with `backlog` as its backlog reader. */
+  async function freshPlan(
+    backlog: BacklogReader,
+    timeoutMs?: number,
+  ): Promise<{ plan: Record<string, number[]>; warnings: string[] }> {
+    const warnings: string[] = [];
+    const warnLogger = { warn: (message: string) => warnings.push(message) } as unknown as Logger;
+    const factory = stickyAssigner(() => ({ owned: {}, load: {} }), backlog, timeoutMs);
+    const assigner = factory({ cluster, groupId: 'g', logger: warnLogger });
+    const metadata = assigner.protocol({ topics: [TOPIC] }).metadata;
+    const result = await assigner.assign({
+      members: ['a', 'b'].map((memberId) => ({ memberId, memberMetadata: metadata })),
+      topics: [TOPIC],
+    });
+    const plan = Object.fromEntries(
+      result.map(({ memberId, memberAssignment }) => [
+        memberId,
+        AssignerProtocol.MemberAssignment.decode(memberAssignment)?.assignment[TOPIC] ?? [],
+      ]),
+    );
+    return { plan, warnings };
+  }
+
+  it("weighs partitions by the backlog the leader reads, and plans without it when it can't", async () => {
+    const asked: Array<readonly string[]> = [];
+    const read = await freshPlan((topics) => {
+      asked.push(topics);
+      return Promise.resolve({ [TOPIC]: weighing({ 0: 10, 1: 10, 2: 10, 3: 5_000 }) });
+    });
+    expect(asked).toEqual([[TOPIC]]);
+    expect(read).toEqual({ plan: { a: [3], b: [0, 1, 2] }, warnings: [] });
+
+    const failed = await freshPlan(() => Promise.reject(new Error('coordinator not available')));
+    expect(failed).toEqual({
+      plan: { a: [0, 1], b: [2, 3] },
+      warnings: ['planning the assignment without the backlog'],
+    });
+
+    const silent = await freshPlan(() => new Promise<never>(() => undefined), 20);
+    expect(silent).toEqual(failed);
   });
 });

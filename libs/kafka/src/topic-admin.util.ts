@@ -71,6 +71,44 @@ export async function topicEndOffsets(
 }
 
 /**
+ * Messages of `topic` not yet committed by `groupId`, per partition: high watermark − the
+ * committed offset (at least the low watermark). A partition without a committed offset counts
+ * from where a consumer of the group starts: the low watermark with `fromBeginning` (so a group
+ * that never committed lags by the whole topic), else the high watermark.
+ */
+export async function partitionLag(
+  admin: Pick<Admin, 'fetchOffsets' | 'fetchTopicOffsets'>,
+  groupId: string,
+  topic: string,
+  fromBeginning = true,
+): Promise<Map<number, number>> {
+  // allSettled: when one request fails, the other is still awaited before the error is thrown,
+  // so it cannot go on retrying after the caller moved on (closed the admin, deleted the topic)
+  const [committed, ends] = await Promise.allSettled([
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+    admin.fetchTopicOffsets(topic),
+  ]);
+  if (committed.status === 'rejected') {
+    throw committed.reason;
+  }
+  if (ends.status === 'rejected') {
+    throw ends.reason;
+  }
+  const done = new Map(
+    (committed.value[0]?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
+  );
+  return new Map(
+    ends.value.map((end) => {
+      const stored = done.get(end.partition) ?? -1;
+      const low = Number(end.low);
+      const high = Number(end.high);
+      const from = stored >= 0 ? Math.max(stored, low) : fromBeginning ? low : high;
+      return [end.partition, Math.max(0, high - from)];
+    }),
+  );
+}
+
+/**
  * A connected admin for repeated offset queries (a benchmark or test polling lag every 100 ms):
  * one admin for many calls instead of one connection per call. Give each set of topics its own
  * handle and `close()` it before deleting them: a kafkajs admin keeps every topic it ever looked
@@ -84,6 +122,12 @@ export interface LagAdmin {
    * from its low watermark, so a group that never committed lags by the whole topic.
    */
   lag(groupId: string, topic: string): Promise<number>;
+  /** The same per partition, where a partition without a committed offset may count from its end. */
+  partitionLag(
+    groupId: string,
+    topic: string,
+    fromBeginning?: boolean,
+  ): Promise<Map<number, number>>;
   /** Messages in `topic` now: the sum over partitions of high − low watermark. */
   topicSize(topic: string): Promise<number>;
   close(): Promise<void>;
@@ -95,31 +139,14 @@ export function createLagAdmin(connection: KafkaConnectionConfig): LagAdmin {
   return {
     connect: () => admin.connect(),
     lag: async (groupId, topic) => {
-      // allSettled: when one request fails, the other is still awaited before the error is
-      // thrown, so it cannot go on retrying after the caller moved on (closed the admin, deleted
-      // the topic)
-      const [committed, ends] = await Promise.allSettled([
-        admin.fetchOffsets({ groupId, topics: [topic] }),
-        admin.fetchTopicOffsets(topic),
-      ]);
-      if (committed.status === 'rejected') {
-        throw committed.reason;
+      let sum = 0;
+      for (const lag of (await partitionLag(admin, groupId, topic, true)).values()) {
+        sum += lag;
       }
-      if (ends.status === 'rejected') {
-        throw ends.reason;
-      }
-      const done = new Map(
-        (committed.value[0]?.partitions ?? []).map((entry) => [
-          entry.partition,
-          Number(entry.offset),
-        ]),
-      );
-      return ends.value.reduce(
-        (sum, end) =>
-          sum + Number(end.high) - Math.max(done.get(end.partition) ?? -1, Number(end.low)),
-        0,
-      );
+      return sum;
     },
+    partitionLag: (groupId, topic, fromBeginning) =>
+      partitionLag(admin, groupId, topic, fromBeginning),
     topicSize: async (topic) => {
       const ends = await admin.fetchTopicOffsets(topic);
       return ends.reduce((sum, end) => sum + Number(end.high) - Number(end.low), 0);

@@ -5,7 +5,8 @@
  * A group consumes and commits the first messages of a 3-partition topic (all on one partition, so
  * the group has committed offsets on one partition and none on the others), then more messages are
  * produced on every partition: its lag is exactly the uncommitted count, while a group that never
- * committed lags by the whole topic.
+ * committed lags by the whole topic; per partition, a partition without a committed offset counts
+ * from its start or its end, as the group's consumers would start.
  */
 import { Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -139,5 +140,19 @@ describe('consumer group lag (real Kafka)', () => {
     expect(await consumerGroupLag(testKafkaConnection(), groupId, topic)).toBe(300);
     expect(await admin.lag(neverCommitted, topic)).toBe(700);
     expect(await consumerGroupLag(testKafkaConnection(), neverCommitted, topic)).toBe(700);
+
+    // per partition, as the sticky assignment's leader reads it: the committed partition lags by
+    // what came after its commit; the others by all they hold, or nothing for a group starting
+    // at the end
+    const ends = await topicEndOffsets(testKafkaConnection(), topic);
+    const first = [...ends].find(([, end]) => end >= 400n)?.[0] as number;
+    const lags = await admin.partitionLag(groupId, topic);
+    expect(lags.get(first)).toBe(Number(ends.get(first)) - 400);
+    expect([...lags].filter(([p]) => p !== first)).toEqual(
+      [...ends].filter(([p]) => p !== first).map(([p, end]) => [p, Number(end)]),
+    );
+    const fromEnd = await admin.partitionLag(groupId, topic, false);
+    expect(fromEnd.get(first)).toBe(Number(ends.get(first)) - 400);
+    expect([...fromEnd].filter(([p]) => p !== first).map(([, lag]) => lag)).toEqual([0, 0]);
   });
 });

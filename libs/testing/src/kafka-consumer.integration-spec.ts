@@ -9,7 +9,8 @@
  *   ones are dead-lettered with their source offset, and outputs are produced before commit;
  * - a batch handler's rewind, and a seek through KafkaAssignments, fetch a partition again from
  *   the offset asked for (the detector rebuilding its reorder buffer);
- * - a member joining a group moves only the partitions it needs (sticky assignment);
+ * - a member joining a group moves only the partitions it needs (sticky assignment), and a group
+ *   starting on a backlog gives its heavy partition a member of its own (load-aware assignment);
  * - the readiness checks report the group membership.
  */
 import { Inject, Injectable } from '@nestjs/common';
@@ -347,6 +348,48 @@ describe('Kafka consumer delivery (real Kafka)', () => {
       await Promise.all(apps.splice(0).map((app) => app.close().catch(() => undefined)));
       await sticky.cleanup();
     }
+  });
+
+  it('gives the heavy partition of a backlog a member of its own when a group starts (load-aware assignment)', async () => {
+    const producer = createProducer(requireTestEnv('KAFKA_BROKERS'), uniqueName('backlog'));
+    await producer.connect();
+    try {
+      // a hot account's partition: 2,000 messages behind; the three others 20 each
+      await producer.send(
+        topics.names.in,
+        [3, 0, 1, 2].flatMap((partition) =>
+          Array.from({ length: partition === 3 ? 2_000 : 20 }, (_, seq) => ({
+            key: `p${partition}`,
+            partition,
+            value: JSON.stringify({ key: `p${partition}`, seq, pad: 'x'.repeat(200) }),
+          })),
+        ),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+    const groupId = uniqueName('backlog');
+    const members = await Promise.all([
+      startApp('backlog-1', BatchHandler, topics.names, groupId),
+      startApp('backlog-2', BatchHandler, topics.names, groupId),
+    ]);
+    apps.push(...members);
+    const partitionsOf = (app: INestApplicationContext): number[] =>
+      app
+        .get(KafkaAssignments)
+        .assigned.map((assigned) => assigned.partition)
+        .sort((a, b) => a - b);
+
+    // Equal counts (round robin, or the sticky plan without load) would pair 3 with another.
+    await waitFor(
+      () => {
+        const held = members.map(partitionsOf).sort((a, b) => a.length - b.length);
+        return JSON.stringify(held) === JSON.stringify([[3], [0, 1, 2]]);
+      },
+      30_000,
+      'partition 3 alone on one member',
+    );
+    await waitFor(() => ledger.length >= 2_060, 30_000, 'the backlog consumed');
   });
 
   it('fetches a partition again from where a batch handler rewinds to, or a seek on assignments asks', async () => {
