@@ -104,8 +104,9 @@ describe(planStickyAssignment.name, () => {
   });
 
   it('hands free partitions out heaviest first to the least loaded member', () => {
-    // The fair load is 800: a keeps 0 (500) and 2 (300) and frees 1 (400) and 3 (200); b keeps
-    // its 1,000; the new member c takes both freed ones (400, then 600: still below a's 800)
+    // The fair load is 1,700 / 3 ≈ 567: a keeps 0 (500) and frees 1, 2 and 3 (each would take it
+    // more than half the partition above it); b keeps its 300. Then 1 (400) goes to c (0), 2 (300)
+    // to b (300, now the least loaded), 3 (200) to c (400): 500 / 600 / 600
     const plan = planStickyAssignment(
       [
         {
@@ -113,13 +114,13 @@ describe(planStickyAssignment.name, () => {
           owned: { [TOPIC]: [0, 1, 2, 3] },
           load: { [TOPIC]: weighing({ 0: 500, 1: 400, 2: 300, 3: 200 }) },
         },
-        { memberId: 'b', owned: { [TOPIC]: [4] }, load: { [TOPIC]: weighing({ 4: 1_000 }) } },
+        { memberId: 'b', owned: { [TOPIC]: [4] }, load: { [TOPIC]: weighing({ 4: 300 }) } },
         { memberId: 'c', owned: {} },
       ],
       { [TOPIC]: range(5) },
     );
-    expect(partitionsOf(plan, 'a')).toEqual([0, 2]);
-    expect(partitionsOf(plan, 'b')).toEqual([4]);
+    expect(partitionsOf(plan, 'a')).toEqual([0]);
+    expect(partitionsOf(plan, 'b')).toEqual([2, 4]);
     expect(partitionsOf(plan, 'c')).toEqual([1, 3]);
   });
 
@@ -190,6 +191,26 @@ describe(planStickyAssignment.name, () => {
     // fair load 76,000: a keeps 0 and frees 1; b takes 2 (60,000), a takes 1, b takes 3
     expect(partitionsOf(plan, 'a')).toEqual([0, 1]);
     expect(partitionsOf(plan, 'b')).toEqual([2, 3]);
+  });
+
+  it('moves no more than counts would when loads are alike but noisy: 2 → 3 members moves 2', () => {
+    // six partitions of about 100 each, measured with some noise
+    const load = weighing({ 0: 102, 1: 101, 2: 100, 3: 103, 4: 99, 5: 98 });
+    const before = { a: [0, 1, 2], b: [3, 4, 5] };
+    const plan = planStickyAssignment(
+      [
+        { memberId: 'a', owned: { [TOPIC]: before.a }, load: { [TOPIC]: load } },
+        { memberId: 'b', owned: { [TOPIC]: before.b }, load: { [TOPIC]: load } },
+        { memberId: 'c', owned: {} },
+      ],
+      { [TOPIC]: range(6) },
+    );
+    // The fair load is 201. Keeping a second partition takes a to 203 and b to 202, nearer the
+    // fair load than one partition alone; keeping only what fits under it would free 1 and 2 of
+    // a, and give a one of b's in return: three moves.
+    expect(partitionsOf(plan, 'a')).toEqual([0, 1]);
+    expect(partitionsOf(plan, 'b')).toEqual([3, 4]);
+    expect(partitionsOf(plan, 'c')).toEqual([2, 5]);
   });
 
   it('spreads partitions that weigh nothing by count, next to loaded ones', () => {

@@ -65,7 +65,7 @@ interface Share {
  * can carry most of a topic, and with equal counts the member that gets it also gets others and
  * bounds the group's throughput. Each member keeps its heaviest partition (its state is warm, and
  * for the detector a moved partition reloads its accounts and reads a lateness of its input again)
- * and the next ones while its load stays within the fair load (the total over the members); the
+ * and the next ones while it stays near the fair load (the total over the members); the
  * partitions left go, heaviest first, to the least loaded member. No member ends above the fair
  * load plus one partition. Partitions that weigh nothing are spread by count.
  *
@@ -147,11 +147,13 @@ function heaviestFirst(weights: ReadonlyMap<number, number>): (a: number, b: num
 }
 
 /**
- * Shares by load: a member keeps its heaviest partition, the next ones while it stays within the
- * fair load, and weightless ones up to ⌈n/m⌉ partitions in all; free partitions go heaviest first
- * to the least loaded member (ties: fewest partitions, then id order), weightless ones to the
- * member with the fewest partitions. Each member ends at most one partition above the fair load:
- * what it kept is within it (or is one partition), and the least loaded member is at most at it.
+ * Shares by load: a member keeps its heaviest partition, then each next one (heaviest first) that
+ * ends at most half of it above the fair load (keeping it leaves the member nearer the fair load
+ * than giving it away would, so loads that differ only by noise do not move partitions), and
+ * weightless ones up to ⌈n/m⌉ partitions in all. Free partitions go heaviest first to the least
+ * loaded member (ties: fewest partitions, then id order), weightless ones to the member with the
+ * fewest partitions. Each member ends at most one partition above the fair load: what it kept is
+ * (or is one partition), and the least loaded member is at most at it.
  */
 function planByLoad({ claims, partitions, weights }: TopicClaims, total: number): Share[] {
   const fair = total / claims.length;
@@ -163,7 +165,7 @@ function planByLoad({ claims, partitions, weights }: TopicClaims, total: number)
       const weight = weights.get(partition) ?? 0;
       const keep =
         weight > 0
-          ? share.taken.length === 0 || share.load + weight <= fair
+          ? share.taken.length === 0 || share.load + weight / 2 <= fair
           : share.taken.length < cap;
       if (keep) {
         share.taken.push(partition);
