@@ -13,16 +13,16 @@ import { KafkaProducerService } from './kafka-producer.service';
 import { KafkaTopics } from './kafka-topics.service';
 import { PartitionLoad } from './partition-load';
 import { stickyAssigner } from './sticky-assigner';
-import { partitionLag } from './topic-admin.util';
+import { createGroupBacklog } from './topic-admin.util';
 import { ALL_TOPICS } from './topics.constants';
 
 import type { ReadinessStatus } from '@trail-insight/observability';
-import type { Admin, Assignment, Consumer, Kafka } from 'kafkajs';
+import type { Assignment, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 
 import type { HandlerBinding } from './batch-runner';
 import type { KafkaModuleConfig } from './kafka-config';
-import type { PartitionWeights } from './sticky-assigner';
+import type { GroupBacklog } from './topic-admin.util';
 
 const DEFAULT_RETRY = { initialMs: 200, maxMs: 30_000 };
 /** Resolved offsets are committed at batch end, and mid-batch at most this often. */
@@ -41,8 +41,8 @@ export class KafkaConsumerService {
   /** Load of each held partition (bytes consumed, decayed, and behind): weights at the next join. */
   private readonly load = new PartitionLoad();
   private crashed: string | null = null;
-  /** Reads the group's backlog when this member leads a rebalance; connected at the first. */
-  private admin: Promise<Admin> | null = null;
+  /** Reads the group's backlog when this member leads a rebalance. */
+  private backlog: GroupBacklog | null = null;
   private readonly log: Logger;
 
   constructor(
@@ -81,6 +81,12 @@ export class KafkaConsumerService {
     if (settings === undefined) {
       return;
     }
+    const backlog = createGroupBacklog(
+      this.kafka,
+      settings.groupId,
+      settings.fromBeginning ?? true,
+    );
+    this.backlog = backlog;
     const consumer = this.kafka.consumer({
       groupId: settings.groupId,
       sessionTimeout: settings.sessionTimeoutMs ?? 30_000,
@@ -96,7 +102,7 @@ export class KafkaConsumerService {
             load: this.load.weights(),
             sizes: this.load.messageSizes(),
           }),
-          (topics) => this.backlog(topics, settings.groupId, settings.fromBeginning ?? true),
+          (topics) => backlog.read(topics),
         ),
         PartitionAssigners.roundRobin,
       ],
@@ -203,36 +209,9 @@ export class KafkaConsumerService {
       await consumer.disconnect();
       this.log.info('consumer stopped');
     }
-    const admin = this.admin;
-    this.admin = null;
-    if (admin !== null) {
-      await admin.then((connected) => connected.disconnect()).catch(() => undefined);
-    }
-  }
-
-  /**
-   * Messages the group has not committed yet, per partition of each topic ({@link partitionLag}):
-   * when this member leads a rebalance, the sticky assignment weighs each partition at least by
-   * it, so a group that starts on a backlog sees which partition is heavy.
-   */
-  private async backlog(
-    topics: readonly string[],
-    groupId: string,
-    fromBeginning: boolean,
-  ): Promise<PartitionWeights> {
-    if (this.admin === null) {
-      const admin = this.kafka.admin();
-      this.admin = admin.connect().then(() => admin);
-      this.admin.catch(() => {
-        this.admin = null;
-      });
-    }
-    const admin = await this.admin;
-    const byTopic: Record<string, Map<number, number>> = {};
-    for (const topic of topics) {
-      byTopic[topic] = await partitionLag(admin, groupId, topic, fromBeginning);
-    }
-    return byTopic;
+    const backlog = this.backlog;
+    this.backlog = null;
+    await backlog?.close();
   }
 
   readiness(): ReadinessStatus {

@@ -3,6 +3,7 @@ import { createKafkaClient } from './kafka-client.factory';
 import type { Admin, Kafka } from 'kafkajs';
 
 import type { KafkaConnectionConfig } from './kafka-config';
+import type { PartitionWeights } from './sticky-assigner';
 
 /** Creates the topics that do not exist yet (others are left alone); returns those created. */
 export async function ensureTopicsExist(
@@ -106,6 +107,53 @@ export async function partitionLag(
       return [end.partition, Math.max(0, high - from)];
     }),
   );
+}
+
+/** A consumer group's backlog per partition, read when a member leads a rebalance. */
+export interface GroupBacklog {
+  /** {@link partitionLag} of each topic; connects an admin at the first call. */
+  read(topics: readonly string[]): Promise<PartitionWeights>;
+  /** Disconnects the admin, if one was connected. */
+  close(): Promise<void>;
+}
+
+/**
+ * The backlog of consumer group `groupId` (the sticky assignment's leader weighs partitions by
+ * it), for consumers that start from the log start (`fromBeginning`) or its end when the group has
+ * no committed offset. One admin for every rebalance, connected at the first; a failed connection
+ * is tried again at the next.
+ */
+export function createGroupBacklog(
+  kafka: Kafka,
+  groupId: string,
+  fromBeginning: boolean,
+): GroupBacklog {
+  let connected: Promise<Admin> | null = null;
+  return {
+    read: async (topics) => {
+      if (connected === null) {
+        const admin = kafka.admin();
+        const connecting = admin.connect().then(() => admin);
+        connecting.catch(() => {
+          if (connected === connecting) {
+            connected = null;
+          }
+        });
+        connected = connecting;
+      }
+      const admin = await connected;
+      const byTopic: Record<string, Map<number, number>> = {};
+      for (const topic of topics) {
+        byTopic[topic] = await partitionLag(admin, groupId, topic, fromBeginning);
+      }
+      return byTopic;
+    },
+    close: async () => {
+      const admin = connected;
+      connected = null;
+      await admin?.then((open) => open.disconnect()).catch(() => undefined);
+    },
+  };
 }
 
 /**

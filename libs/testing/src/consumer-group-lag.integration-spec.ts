@@ -10,12 +10,14 @@
  */
 import { Injectable } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Kafka, logLevel } from 'kafkajs';
 
 import {
   KafkaHandler,
   KafkaModule,
   Topic,
   consumerGroupLag,
+  createGroupBacklog,
   createLagAdmin,
   createProducer,
   topicEndOffsets,
@@ -154,5 +156,22 @@ describe('consumer group lag (real Kafka)', () => {
     const fromEnd = await admin.partitionLag(groupId, topic, false);
     expect(fromEnd.get(first)).toBe(Number(ends.get(first)) - 400);
     expect([...fromEnd].filter(([p]) => p !== first).map(([, lag]) => lag)).toEqual([0, 0]);
+
+    // what a group leader reads at a rebalance: the same, by topic, through one admin
+    const backlog = createGroupBacklog(
+      new Kafka({
+        brokers: testKafkaConnection().brokers,
+        clientId: uniqueName('backlog'),
+        logLevel: logLevel.NOTHING,
+      }),
+      groupId,
+      true,
+    );
+    try {
+      expect(await backlog.read([topic])).toEqual({ [topic]: lags });
+      expect(await backlog.read([topic])).toEqual({ [topic]: lags });
+    } finally {
+      await backlog.close();
+    }
   });
 });
